@@ -1,0 +1,39 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from mock_server import settings as settings_module
+from mock_server.dialects.openai.views import blueprint as openai_blueprint
+from mock_server.state import EXTENSION_KEY, MockState
+from mock_server.web import control, pipeline
+
+
+def create_app(config: Mapping[str, Any] | settings_module.Settings | None = None) -> Flask:
+    """Build a mock server.
+
+    ``config`` overrides the defaults and the ``SORA_MOCK_*`` environment: a
+    :class:`~mock_server.settings.Settings`, or a mapping of setting names (any case) to values.
+    Keys that name no setting go to ``app.config``. State lives on the app, so two apps in one
+    process share nothing.
+    """
+    settings = settings_module.load(config)
+    app = Flask("mock_server", static_folder=None)
+    app.config.update(settings.extra)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION_KEY] = MockState(settings)
+    pipeline.init_app(app)
+    app.register_blueprint(openai_blueprint)
+    app.register_blueprint(control.blueprint)
+    return app
+
+
+def state_of(app: Flask) -> MockState:
+    """The mock state held by an app made by :func:`create_app`."""
+    state = app.extensions[EXTENSION_KEY]
+    assert isinstance(state, MockState)
+    return state

@@ -1,0 +1,98 @@
+"""Turning a reference source (upload, data: URL, asset id, URL) into image bytes (SPEC 5.2).
+
+The mock never reaches the internet: its own asset URLs and ``data:`` URLs give the real image,
+private hosts are refused, and any other public URL stands for a placeholder image of the
+requested size.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import io
+import ipaddress
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from PIL import Image
+
+from mock_server.backend.assets import AssetStore
+from mock_server.domain import FileRef, ImageUrl, ReferenceSource, UploadedFile
+from mock_server.rules import reference
+from mock_server.rules.registry import RuleViolation
+
+ASSET_PATH_PREFIX = "/_mock/assets/"
+_PRIVATE_SUFFIXES = (".local", ".internal", ".localhost")
+
+
+def is_private_host(host: str) -> bool:
+    """Loopback, RFC 1918, link-local and unique-local addresses, and local names."""
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(_PRIVATE_SUFFIXES):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
+def decode_data_url(url: str, limit: int) -> bytes:
+    """The bytes of a ``data:[<type>][;base64],<data>`` URL."""
+    header, comma, payload = url.partition(",")
+    if not comma:
+        raise RuleViolation(reference.URL_INVALID, param=reference.PARAM, reason="data_url")
+    if len(payload) * 3 // 4 > limit + 3:
+        reference.check_byte_size(len(payload) * 3 // 4, limit)
+    try:
+        if header.endswith(";base64"):
+            return base64.b64decode(payload, validate=True)
+        return unquote_to_bytes(payload)
+    except (binascii.Error, ValueError) as exc:
+        raise RuleViolation(
+            reference.URL_INVALID, param=reference.PARAM, reason="data_url"
+        ) from exc
+
+
+@functools.lru_cache(maxsize=16)
+def placeholder_image(width: int, height: int) -> bytes:
+    """A PNG of the requested size standing in for an image on the internet."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (96, 112, 128)).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+class ImageResolver:
+    """Resolves reference sources against the mock's own asset store."""
+
+    def __init__(self, assets: AssetStore, limit: int) -> None:
+        self.assets = assets
+        self.limit = limit
+
+    def _asset(self, asset_id: str) -> bytes:
+        asset = self.assets.get(asset_id)
+        if asset is None:
+            raise RuleViolation(reference.FILE_NOT_FOUND, param=reference.PARAM, file_id=asset_id)
+        return asset.data
+
+    def resolve(self, source: ReferenceSource, width: int, height: int) -> bytes:
+        """The image bytes a source stands for."""
+        if isinstance(source, UploadedFile):
+            return source.data
+        if isinstance(source, FileRef):
+            return self._asset(source.file_id)
+        return self._from_url(source, width, height)
+
+    def _from_url(self, source: ImageUrl, width: int, height: int) -> bytes:
+        url = source.url.strip()
+        if url[:5].lower() == "data:":
+            return decode_data_url(url, self.limit)
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise RuleViolation(reference.URL_INVALID, param=reference.PARAM, reason="scheme")
+        if parts.path.startswith(ASSET_PATH_PREFIX):
+            asset_id = parts.path[len(ASSET_PATH_PREFIX) :].split("/")[0]
+            return self._asset(asset_id)
+        if is_private_host(parts.hostname):
+            raise RuleViolation(reference.URL_PRIVATE, param=reference.PARAM, host=parts.hostname)
+        return placeholder_image(width, height)

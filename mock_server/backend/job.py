@@ -1,0 +1,154 @@
+"""A job and how it advances: its state is a pure function of how far along its run it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mock_server import catalog
+from mock_server.domain import ReferenceImage
+
+
+@dataclass
+class Job:
+    """One video generation job, dialect-neutral."""
+
+    id: str
+    seq: int
+    dialect: str
+    owner: str
+    model: str
+    prompt: str
+    width: int
+    height: int
+    seconds: int
+    created_at: float
+    #: Mock seconds the whole run takes (``time`` and ``manual`` modes).
+    duration: float
+    #: Status reads the whole run takes (``polls`` mode).
+    steps: int
+    reference: ReferenceImage | None = None
+    remixed_from: str | None = None
+    failure_code: str | None = None
+    #: How far along the run is, 0..1; never goes back.
+    fraction: float = 0.0
+    reads: int = 0
+    status: str = catalog.QUEUED
+    progress: int = 0
+    completed_at: float | None = None
+    expires_at: float | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def size(self) -> str:
+        """The size in the native ``WIDTHxHEIGHT`` form."""
+        return f"{self.width}x{self.height}"
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the job has finished, one way or the other."""
+        return self.status in catalog.TERMINAL_STATUSES
+
+    def fail_fraction(self) -> float | None:
+        """Where in the run the job fails, or ``None`` when it succeeds."""
+        if self.failure_code is None:
+            return None
+        return max(catalog.FAILURES[self.failure_code].at_fraction, catalog.QUEUED_SHARE)
+
+    def end_fraction(self) -> float:
+        """The fraction at which the job turns terminal."""
+        failing = self.fail_fraction()
+        return 1.0 if failing is None else failing
+
+    def move_to(self, fraction: float, now: float) -> bool:
+        """Advance to ``fraction`` of the run; return True when this made the job terminal."""
+        if self.terminal:
+            return False
+        self.fraction = max(self.fraction, min(fraction, 1.0))
+        end = self.end_fraction()
+        if self.fraction >= end:
+            self._finish(now)
+            return True
+        if self.fraction < catalog.QUEUED_SHARE:
+            self.status, self.progress = catalog.QUEUED, 0
+        else:
+            self.status = catalog.IN_PROGRESS
+            self.progress = max(self.progress, min(99, max(1, round(self.fraction * 100))))
+        return False
+
+    def _finish(self, now: float) -> None:
+        if self.failure_code is None:
+            self.status, self.progress = catalog.COMPLETED, 100
+            self.completed_at = now
+            self.expires_at = now + catalog.ASSET_LIFETIME_SECONDS
+            return
+        kind = catalog.FAILURES[self.failure_code]
+        self.status = catalog.FAILED
+        self.completed_at = now
+        self.error_code, self.error_message = kind.code, kind.message
+
+
+class Progression(Protocol):
+    """Decides how far along its run a job is."""
+
+    name: str
+
+    def fraction(self, job: Job, now: float) -> float:
+        """The fraction of the run done at mock time ``now``."""
+        ...
+
+    def finished_at(self, job: Job, now: float) -> float:
+        """The mock time at which a job that is terminal by now became so."""
+        ...
+
+
+class Instant:
+    """Every job is terminal as soon as it is created."""
+
+    name = "instant"
+
+    def fraction(self, job: Job, now: float) -> float:
+        return 1.0
+
+    def finished_at(self, job: Job, now: float) -> float:
+        return job.created_at
+
+
+class ByPolls:
+    """One step per status read, so that a client's polling loop really loops."""
+
+    name = "polls"
+
+    def fraction(self, job: Job, now: float) -> float:
+        return job.reads / job.steps
+
+    def finished_at(self, job: Job, now: float) -> float:
+        return now
+
+
+class ByTime:
+    """The run takes ``job.duration`` mock seconds; ``manual`` is this on a frozen clock."""
+
+    def __init__(self, name: str = "time") -> None:
+        self.name = name
+
+    def fraction(self, job: Job, now: float) -> float:
+        if job.duration <= 0:
+            return 1.0
+        return (now - job.created_at) / job.duration
+
+    def finished_at(self, job: Job, now: float) -> float:
+        return min(now, job.created_at + job.duration * job.end_fraction())
+
+
+def progression_for(name: str) -> Progression:
+    """The progression policy for a mode name of the catalog."""
+    policies: dict[str, Progression] = {
+        "instant": Instant(),
+        "polls": ByPolls(),
+        "time": ByTime("time"),
+        "manual": ByTime("manual"),
+    }
+    return policies[name]

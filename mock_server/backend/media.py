@@ -1,0 +1,188 @@
+"""Real media for finished jobs: an H.264 MP4, a WebP thumbnail and a JPEG spritesheet.
+
+The MP4 has the job's width, height and duration at :data:`catalog.VIDEO_FPS`. Its first frame is
+the reference image, untouched, when one was given; after it, one distinct frame per second (a
+time code and a progress bar over the base picture), each converted to YUV once and repeated,
+so a 12-second 1792x1024 video encodes in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import av
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from mock_server import catalog
+
+
+@dataclass(frozen=True)
+class MediaSpec:
+    """What a video must look like."""
+
+    width: int
+    height: int
+    seconds: int
+    prompt: str
+    reference: bytes | None = None
+
+
+def _title_card(spec: MediaSpec) -> Image.Image:
+    """A base picture for a job without a reference: a gradient with the prompt on it."""
+    image = Image.linear_gradient("L").resize((spec.width, spec.height))
+    card = Image.merge(
+        "RGB", (image.point(lambda v: 40 + v // 3), image, image.point(lambda v: 90))
+    )
+    draw = ImageDraw.Draw(card)
+    font = ImageFont.load_default(size=max(16, spec.width // 40))
+    draw.text((spec.width // 20, spec.height // 20), spec.prompt[:80], fill="white", font=font)
+    return card
+
+
+def base_picture(spec: MediaSpec) -> Image.Image:
+    """The first frame: the reference image when it decodes, else a title card."""
+    if spec.reference is not None:
+        try:
+            with Image.open(io.BytesIO(spec.reference)) as reference:
+                picture = reference.convert("RGB")
+            if picture.size == (spec.width, spec.height):
+                return picture
+            return picture.resize((spec.width, spec.height))
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            pass
+    return _title_card(spec)
+
+
+def _second_frame(base: Image.Image, second: int, total: int) -> Image.Image:
+    """The picture shown during ``second``: the base with a time code and a progress bar."""
+    frame = base.copy()
+    draw = ImageDraw.Draw(frame)
+    width, height = frame.size
+    bar = max(4, height // 100)
+    draw.rectangle((0, height - bar, width * (second + 1) // total, height), fill=(230, 230, 230))
+    font = ImageFont.load_default(size=max(14, width // 50))
+    draw.text(
+        (width // 40, height - bar * 6), f"{second + 1:02d}/{total:02d}s", fill="white", font=font
+    )
+    return frame
+
+
+def _yuv_frame(picture: Image.Image) -> Any:
+    """A picture as a YUV 4:2:0 video frame, converted once so repeats cost nothing."""
+    frame = av.VideoFrame.from_image(picture)  # type: ignore[no-untyped-call]
+    return frame.reformat(format="yuv420p")
+
+
+def render_mp4(spec: MediaSpec) -> bytes:
+    """Encode the video."""
+    base = base_picture(spec)
+    buffer = io.BytesIO()
+    fps = catalog.VIDEO_FPS
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, "yuv420p"
+        stream.options = {
+            "preset": "ultrafast",
+            "crf": "32",
+            "x264-params": f"keyint={fps * spec.seconds}:scenecut=0:bframes=0",
+        }
+        first = _yuv_frame(base)
+        for index in range(fps * spec.seconds):
+            second = index // fps
+            if index == 0:
+                frame = first
+            elif index % fps == 0 or index == 1:
+                frame = _yuv_frame(_second_frame(base, second, spec.seconds))
+            frame.pts = index
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+def render_thumbnail(spec: MediaSpec) -> bytes:
+    """A WebP of the first frame, at most :data:`catalog.THUMBNAIL_MAX_SIDE` on its long side."""
+    picture = base_picture(spec)
+    picture.thumbnail((catalog.THUMBNAIL_MAX_SIDE, catalog.THUMBNAIL_MAX_SIDE))
+    out = io.BytesIO()
+    picture.save(out, "WEBP", quality=80)
+    return out.getvalue()
+
+
+def render_spritesheet(spec: MediaSpec) -> bytes:
+    """A JPEG grid of frames spread over the video, with the video's aspect ratio."""
+    columns, rows = catalog.SPRITESHEET_GRID
+    tile_w = catalog.SPRITESHEET_TILE_WIDTH
+    tile_h = max(1, round(tile_w * spec.height / spec.width))
+    base = base_picture(spec)
+    sheet = Image.new("RGB", (tile_w * columns, tile_h * rows))
+    count = columns * rows
+    for index in range(count):
+        second = min(spec.seconds - 1, index * spec.seconds // count)
+        frame = base if index == 0 else _second_frame(base, second, spec.seconds)
+        sheet.paste(
+            frame.resize((tile_w, tile_h)),
+            ((index % columns) * tile_w, (index // columns) * tile_h),
+        )
+    out = io.BytesIO()
+    sheet.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+RENDERERS = {
+    "video": render_mp4,
+    "thumbnail": render_thumbnail,
+    "spritesheet": render_spritesheet,
+}
+
+
+class MediaCache:
+    """Rendered media by (job id, variant): rendered on first request, kept up to a byte budget."""
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._rendering: dict[tuple[str, str], threading.Lock] = {}
+        self._size = 0
+        self.renders = 0
+
+    def get(self, job_id: str, variant: str, spec: MediaSpec) -> bytes:
+        """The media for a job, rendering it once even under concurrent requests."""
+        key = (job_id, variant)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            gate = self._rendering.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            data = RENDERERS[variant](spec)
+            with self._lock:
+                self.renders += 1
+                self._items[key] = data
+                self._size += len(data)
+                self._rendering.pop(key, None)
+                while self._size > self.max_bytes and len(self._items) > 1:
+                    _, dropped = self._items.popitem(last=False)
+                    self._size -= len(dropped)
+            return data
+
+    def forget(self, job_id: str) -> None:
+        """Drop every variant of a job."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] == job_id]:
+                self._size -= len(self._items.pop(key))
+
+    def clear(self) -> None:
+        """Drop everything."""
+        with self._lock:
+            self._items.clear()
+            self._size = 0

@@ -1,0 +1,190 @@
+"""Outgoing HTTP deliveries (webhooks, callbacks): on the mock clock, retried, journaled."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from mock_server.backend.clock import MockClock
+
+#: Sends a POST and returns its status; raises on a transport error.
+Sender = Callable[[str, bytes, dict[str, str], float], int]
+
+
+def http_sender(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POST over real HTTP, never following redirects."""
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        return client.post(url, content=body, headers=headers).status_code
+
+
+def host_allowed(url: str, allowed: tuple[str, ...]) -> bool:
+    """Whether a URL's host is loopback or one of ``allowed``."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host:
+        return False
+    if host == "localhost" or host in {h.lower() for h in allowed}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Attempt:
+    """One try at a delivery."""
+
+    at: float
+    status: int | None
+    error: str | None
+    duration_ms: float
+
+
+@dataclass
+class Delivery:
+    """A POST the mock owes someone."""
+
+    id: str
+    kind: str
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    due_at: float
+    #: Mock-clock seconds to wait after each failed attempt; one more attempt than delays.
+    retry_delays: tuple[float, ...]
+    #: Called right before each attempt, to refresh time-bound headers such as signatures.
+    prepare: Callable[[Delivery], None] | None = None
+    subject: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    state: str = "pending"
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready view for the journal."""
+        data = asdict(self)
+        data.pop("prepare")
+        data["body"] = self.body.decode("utf-8", "replace")
+        return data
+
+
+class Outbox:
+    """Deliveries waiting for their time, tried in order, with bounded retries."""
+
+    def __init__(
+        self,
+        clock: MockClock,
+        *,
+        allowed_hosts: tuple[str, ...] = (),
+        timeout: float = 5.0,
+        sender: Sender = http_sender,
+    ) -> None:
+        self.clock = clock
+        self.allowed_hosts = allowed_hosts
+        self.timeout = timeout
+        self.sender = sender
+        self._lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._all: list[Delivery] = []
+        self._changed = threading.Condition(self._lock)
+        self.on_enqueue: Callable[[], None] = lambda: None
+
+    def enqueue(
+        self,
+        kind: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        retry_delays: tuple[float, ...],
+        prepare: Callable[[Delivery], None] | None = None,
+        subject: str | None = None,
+    ) -> Delivery:
+        """Schedule a delivery now."""
+        delivery = Delivery(
+            id="dlv_" + secrets.token_hex(12),
+            kind=kind,
+            url=url,
+            body=body,
+            headers=dict(headers),
+            due_at=self.clock.now(),
+            retry_delays=retry_delays,
+            prepare=prepare,
+            subject=subject,
+        )
+        with self._lock:
+            self._all.append(delivery)
+        self.on_enqueue()
+        return delivery
+
+    def pending(self) -> int:
+        """How many deliveries still wait for an attempt."""
+        with self._lock:
+            return sum(1 for d in self._all if d.state == "pending")
+
+    def run_due(self) -> int:
+        """Attempt every delivery whose time has come; return how many were attempted."""
+        with self._run_lock:
+            now = self.clock.now()
+            with self._lock:
+                due = [d for d in self._all if d.state == "pending" and d.due_at <= now]
+            for delivery in due:
+                self._attempt(delivery)
+            with self._changed:
+                self._changed.notify_all()
+            return len(due)
+
+    def _attempt(self, delivery: Delivery) -> None:
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        if not host_allowed(delivery.url, self.allowed_hosts):
+            error = "host not allowed (loopback only unless --allow-host names it)"
+            delivery.state = "refused"
+        else:
+            if delivery.prepare is not None:
+                delivery.prepare(delivery)
+            try:
+                status = self.sender(delivery.url, delivery.body, delivery.headers, self.timeout)
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+        delivery.attempts.append(
+            Attempt(self.clock.now(), status, error, (time.perf_counter() - started) * 1000)
+        )
+        if delivery.state == "refused":
+            return
+        if status is not None and 200 <= status < 300:
+            delivery.state = "delivered"
+        elif len(delivery.attempts) > len(delivery.retry_delays):
+            delivery.state = "failed"
+        else:
+            delivery.due_at = self.clock.now() + delivery.retry_delays[len(delivery.attempts) - 1]
+
+    def journal(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Every delivery with its attempts, oldest first."""
+        with self._lock:
+            return [d.summary() for d in self._all if kind is None or d.kind == kind]
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until nothing due is pending (for a worker that delivers in the background)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                now = self.clock.now()
+                if not any(d.state == "pending" and d.due_at <= now for d in self._all):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+
+    def clear(self) -> None:
+        """Forget every delivery."""
+        with self._lock:
+            self._all.clear()

@@ -1,0 +1,247 @@
+"""The video service: creating, reading, listing, deleting and remixing jobs, dialect-neutral."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable
+
+from mock_server import catalog
+from mock_server.backend.clock import MockClock
+from mock_server.backend.job import Job, Progression, progression_for
+from mock_server.backend.media import MediaCache, MediaSpec
+from mock_server.backend.store import JobStore, Page
+from mock_server.domain import VideoRequest
+from mock_server.rules import access, jobs, reference
+from mock_server.rules.registry import RuleViolation
+from mock_server.settings import Settings
+
+JobListener = Callable[[Job], None]
+
+
+def new_video_id() -> str:
+    """A native id: ``video_`` and 32 hex digits."""
+    return catalog.ID_PREFIX_VIDEO + secrets.token_hex(catalog.ID_HEX_VIDEO // 2)
+
+
+class VideoService:
+    """Jobs on one store and one clock, advanced by a progression policy."""
+
+    def __init__(
+        self, settings: Settings, clock: MockClock, store: JobStore, media: MediaCache
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = store
+        self.media = media
+        self.progression: Progression = progression_for(settings.progression)
+        self.listeners: list[JobListener] = []
+        self._forced: deque[catalog.Outcome] = deque()
+        self._forced_lock = threading.Lock()
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def set_progression(self, name: str, speed: float | None = None) -> None:
+        """Switch how jobs advance; jobs never move backwards."""
+        self.settle()
+        changes: dict[str, object] = {"progression": name}
+        if speed is not None:
+            changes["speed"] = speed
+        self.settings = self.settings.replace(**changes)
+        self.progression = progression_for(name)
+        self.clock.freeze(name == "manual")
+
+    def force_outcome(self, outcome: catalog.Outcome, count: int = 1) -> None:
+        """Make the next ``count`` jobs end this way."""
+        with self._forced_lock:
+            self._forced.extend([outcome] * count)
+
+    def forced_outcomes(self) -> list[str]:
+        """The names of the outcomes still queued."""
+        with self._forced_lock:
+            return [outcome.name for outcome in self._forced]
+
+    def reset(self) -> None:
+        """Forget every job and forced outcome."""
+        self.store.clear()
+        self.media.clear()
+        with self._forced_lock:
+            self._forced.clear()
+
+    # --- advancing -------------------------------------------------------------------------
+
+    def _advance(self, job: Job, now: float) -> None:
+        finished = job.move_to(
+            self.progression.fraction(job, now), self.progression.finished_at(job, now)
+        )
+        self.store.save(job)
+        if finished:
+            for listener in self.listeners:
+                listener(copy.copy(job))
+
+    def settle(self) -> None:
+        """Advance every unfinished job to the clock (status reads only matter in polls mode)."""
+        now = self.clock.now()
+        with self.store.locked():
+            for job in self.store.unfinished():
+                self._advance(job, now)
+
+    # --- creating --------------------------------------------------------------------------
+
+    def _take_outcome(self, has_reference: bool) -> catalog.Outcome | None:
+        with self._forced_lock:
+            for outcome in self._forced:
+                if outcome.reject_rule and not has_reference:
+                    continue
+                self._forced.remove(outcome)
+                return outcome
+        return None
+
+    def plan(self, request: VideoRequest) -> VideoRequest:
+        """Apply forced outcomes and magic markers; refuse a forced face."""
+        outcomes = catalog.outcomes_in_prompt(request.prompt)
+        forced = self._take_outcome(request.reference is not None)
+        if forced is not None:
+            outcomes.append(forced)
+        failure = request.failure_code
+        slow = request.slow
+        for outcome in outcomes:
+            if outcome.reject_rule == reference.FACE.id:
+                reference.check_no_face(request.reference is not None)
+            failure = outcome.failure or failure
+            slow = slow or outcome.slow
+        return VideoRequest(
+            request.prompt,
+            request.model,
+            request.seconds,
+            request.width,
+            request.height,
+            request.reference,
+            failure,
+            slow,
+        )
+
+    def _check_concurrency(self, owner: str, now: float) -> None:
+        limit = self.settings.concurrent_jobs
+        if not limit:
+            return
+        active = [job for job in self.store.unfinished() if job.owner == owner]
+        if len(active) < limit:
+            return
+        soonest = min(job.created_at + job.duration for job in active)
+        wait = max(1, round(soonest - now)) if self.progression.name in ("time", "manual") else 1
+        raise RuleViolation(
+            access.RATE_LIMIT_CONCURRENT,
+            headers={"retry-after": str(wait)},
+            limit=limit,
+            retry_after=wait,
+        )
+
+    def create(
+        self,
+        request: VideoRequest,
+        *,
+        dialect: str,
+        owner: str,
+        job_id: str | None = None,
+        remixed_from: str | None = None,
+    ) -> Job:
+        """Accept a job; raises a concurrency violation when the owner has too many."""
+        self.settle()
+        planned = self.plan(request)
+        factor = catalog.SLOW_FACTOR if planned.slow else 1
+        now = self.clock.now()
+        with self.store.locked():
+            self._check_concurrency(owner, now)
+            job = Job(
+                id=job_id or new_video_id(),
+                seq=self.store.next_seq(),
+                dialect=dialect,
+                owner=owner,
+                model=planned.model,
+                prompt=planned.prompt,
+                width=planned.width,
+                height=planned.height,
+                seconds=planned.seconds,
+                created_at=now,
+                duration=catalog.generation_seconds(planned.model, planned.seconds)
+                * factor
+                / self.settings.speed,
+                steps=self.settings.poll_steps * factor,
+                reference=planned.reference,
+                remixed_from=remixed_from,
+                failure_code=planned.failure_code,
+            )
+            self.store.add(job)
+            self._advance(job, now)
+            return copy.copy(job)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _find(self, job_id: str) -> Job:
+        job = self.store.get(job_id)
+        if job is None:
+            raise jobs.not_found(job_id)
+        return job
+
+    def retrieve(self, job_id: str, *, status_read: bool = True) -> Job:
+        """Read a job; in ``polls`` mode a status read moves it one step."""
+        now = self.clock.now()
+        with self.store.locked():
+            job = self._find(job_id)
+            if status_read and not job.terminal:
+                job.reads += 1
+            self._advance(job, now)
+            return copy.copy(job)
+
+    def list(self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int) -> Page:
+        """A page of jobs."""
+        self.settle()
+        page = self.store.page(dialects=dialects, order=order, after=after, limit=limit)
+        if page is None:
+            raise jobs.after_unknown(after or "")
+        return Page([copy.copy(job) for job in page.jobs], page.has_more)
+
+    def delete(self, job_id: str) -> Job:
+        """Delete a finished job."""
+        with self.store.locked():
+            job = self.retrieve(job_id, status_read=False)
+            jobs.check_deletable(job_id, job.status)
+            self.store.remove(job_id)
+        self.media.forget(job_id)
+        return job
+
+    def remix(self, job_id: str, prompt: str, *, owner: str) -> Job:
+        """A new job from a completed one, keeping its model, size, length and reference."""
+        source = self.retrieve(job_id, status_read=False)
+        jobs.check_remixable(job_id, source.status)
+        request = VideoRequest(
+            prompt, source.model, source.seconds, source.width, source.height, source.reference
+        )
+        return self.create(request, dialect=source.dialect, owner=owner, remixed_from=job_id)
+
+    def content(self, job_id: str, variant: str) -> bytes:
+        """The rendered media of a completed, unexpired job."""
+        job = self.retrieve(job_id, status_read=False)
+        expired = job.expires_at is not None and self.clock.now() >= job.expires_at
+        jobs.check_content_ready(job_id, job.status, expired)
+        spec = MediaSpec(
+            job.width,
+            job.height,
+            job.seconds,
+            job.prompt,
+            job.reference.data if job.reference else None,
+        )
+        return self.media.get(job_id, variant, spec)
+
+    def poll_after_ms(self, job: Job) -> int | None:
+        """How long a client should wait before the next read, for unfinished jobs."""
+        if job.terminal:
+            return None
+        if self.progression.name != "time":
+            return catalog.FAST_POLL_AFTER_MS
+        low, high = catalog.TIME_POLL_AFTER_MS_BOUNDS
+        remaining = job.created_at + job.duration - self.clock.now()
+        return int(min(high, max(low, remaining * 1000 / 4)))

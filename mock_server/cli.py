@@ -1,0 +1,130 @@
+"""The ``sora-mock`` command: ``sora-mock serve`` runs the mock as a local development server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from mock_server import catalog
+from mock_server.app import create_app, state_of
+from mock_server.settings import SettingsError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="sora-mock", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the mock server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    serve.add_argument(
+        "--progression",
+        choices=catalog.PROGRESSIONS,
+        help="how jobs advance (default: polls)",
+    )
+    serve.add_argument("--speed", type=float, help="time mode: divide real durations by this")
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this key (repeatable); by default any key is accepted",
+    )
+    serve.add_argument("--concurrent-jobs", type=int, help="unfinished jobs per key (default 5)")
+    serve.add_argument(
+        "--rpm", type=int, dest="requests_per_minute", help="requests per minute per key (0: none)"
+    )
+    serve.add_argument(
+        "--webhook-url",
+        action="append",
+        dest="webhook_urls",
+        metavar="URL",
+        help="deliver video.completed / video.failed events here (repeatable)",
+    )
+    serve.add_argument("--webhook-secret", help="whsec_... secret that signs webhooks")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        dest="allowed_hosts",
+        metavar="HOST",
+        help="also deliver webhooks to this host (loopback is always allowed)",
+    )
+    serve.add_argument(
+        "--lenient-reference",
+        action="store_true",
+        default=None,
+        help="accept a wrongly sized reference and fail the job later",
+    )
+    serve.add_argument("--control-token", help="require this x-sora-mock-token on /_mock/")
+    serve.add_argument(
+        "--no-control-api",
+        action="store_false",
+        dest="control_api",
+        default=None,
+        help="switch the /_mock/ control API off",
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    names = (
+        "progression",
+        "speed",
+        "api_keys",
+        "concurrent_jobs",
+        "requests_per_minute",
+        "webhook_urls",
+        "webhook_secret",
+        "allowed_hosts",
+        "lenient_reference",
+        "control_token",
+        "control_api",
+    )
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the server until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if args.quiet:
+        logging.getLogger("sora_mock.requests").setLevel(logging.WARNING)
+    try:
+        app = create_app(_overrides(args))
+    except SettingsError as exc:
+        print(f"sora-mock: {exc}", file=sys.stderr)
+        return 2
+    server = make_server(args.host, args.port, app, threaded=True)
+    host = args.host if ":" not in args.host else f"[{args.host}]"
+    base = f"http://{host}:{server.port}"
+    state = state_of(app)
+    print(f"sora-mock serving on {base}", flush=True)
+    print(f"  OpenAI base URL:  {base}/v1   (openai.OpenAI(base_url=..., api_key=...))")
+    print(f"  control API:      {base}/_mock/")
+    print(f"  progression:      {state.settings.progression}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        state.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sora-mock`` script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

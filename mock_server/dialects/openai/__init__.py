@@ -1,0 +1,3 @@
+"""The OpenAI-native dialect: ``/v1/videos`` (SPEC 1)."""
+
+NAME = "openai"

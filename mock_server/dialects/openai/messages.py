@@ -1,0 +1,270 @@
+"""How the OpenAI-native dialect words each rule: its ``code`` and ``message`` (SPEC 1.2-1.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from mock_server.dialects.wording import megabytes, quoted_list
+from mock_server.rules.registry import RuleViolation
+
+Facts = Mapping[str, Any]
+Wording = tuple[str | None, Callable[[RuleViolation], str]]
+
+JSON_HINT = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+    "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
+    "sent was not valid JSON. If you have trouble figuring out how to fix this, please contact "
+    "us through our help center at help.openai.com.)"
+)
+NO_KEY = (
+    "You didn't provide an API key. You need to provide your API key in an Authorization header "
+    "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with "
+    "blank username) if you're accessing the API from your browser and are prompted for a "
+    "username. You can obtain an API key from https://platform.openai.com/account/api-keys."
+)
+INPAINT = "Inpaint image must match the requested width and height"
+
+
+def _f(v: RuleViolation, key: str) -> Any:
+    return v.facts.get(key)
+
+
+def _invalid_value(v: RuleViolation) -> str:
+    supported = quoted_list(_f(v, "supported"))
+    return f"Invalid value: '{_f(v, 'value')}'. Supported values are: {supported}."
+
+
+def _unknown(v: RuleViolation) -> str:
+    names = list(_f(v, "names"))
+    if len(names) == 1:
+        return f"Unrecognized request argument supplied: {names[0]}"
+    return f"Unrecognized request arguments supplied: {', '.join(names)}"
+
+
+def _bad_type(expected: str) -> Callable[[RuleViolation], str]:
+    def word(v: RuleViolation) -> str:
+        return f"Invalid type for '{v.param}': expected {expected}, but got {_f(v, 'got')} instead."
+
+    return word
+
+
+def _size_model(v: RuleViolation) -> str:
+    return (
+        f"Invalid value: '{_f(v, 'value')}'. The model '{_f(v, 'model')}' supports only "
+        f"the sizes {quoted_list(_f(v, 'supported'))}; '{_f(v, 'value')}' needs "
+        f"'{_f(v, 'needs')}'."
+    )
+
+
+def _format(v: RuleViolation) -> str:
+    found = _f(v, "found")
+    what = f"a {found.upper()} image" if found else "not an image this API can read"
+    return (
+        f"Invalid input_reference: the file is {what}. Supported formats are "
+        f"{quoted_list(s.upper() for s in _f(v, 'supported'))}."
+    )
+
+
+def _not_ready(v: RuleViolation) -> str:
+    return (
+        f"Video is not ready yet. Video '{_f(v, 'job_id')}' is {_f(v, 'status')}; "
+        "download its content once its status is 'completed'."
+    )
+
+
+def _url_invalid(v: RuleViolation) -> str:
+    if _f(v, "reason") == "data_url":
+        return "Invalid input_reference.image_url: not a valid base64 data URL."
+    return "Invalid input_reference.image_url: expected an http(s) URL or a base64 data URL."
+
+
+def _too_large(v: RuleViolation) -> str:
+    return (
+        f"Invalid input_reference: the image is larger than the {megabytes(_f(v, 'limit'))} limit."
+    )
+
+
+def _rate(v: RuleViolation) -> str:
+    return (
+        f"Rate limit reached for requests: limit {_f(v, 'limit')} per min. "
+        f"Please try again in {_f(v, 'retry_after')}s."
+    )
+
+
+def _concurrent(v: RuleViolation) -> str:
+    return (
+        f"You have reached the limit of {_f(v, 'limit')} concurrent video generation jobs. "
+        f"Wait for a job to complete and try again in {_f(v, 'retry_after')}s."
+    )
+
+
+WORDING: dict[str, Wording] = {
+    "request.malformed_json": (None, lambda v: JSON_HINT),
+    "request.body_not_object": (
+        "invalid_type",
+        lambda v: (
+            f"Invalid type for request body: expected an object, but got {_f(v, 'got')} instead."
+        ),
+    ),
+    "request.unsupported_content_type": (
+        None,
+        lambda v: (
+            f"Invalid Content-Type header ({_f(v, 'content_type') or 'none'}), expected "
+            f"{quoted_list(_f(v, 'supported'), 'or')}."
+        ),
+    ),
+    "request.malformed_multipart": (
+        None,
+        lambda v: f"Could not parse the multipart form body of your request: {_f(v, 'detail')}.",
+    ),
+    "request.body_too_large": (
+        None,
+        lambda v: (
+            f"The request body is larger than the {megabytes(_f(v, 'limit'))} "
+            "this endpoint accepts."
+        ),
+    ),
+    "request.invalid_encoding": (None, lambda v: "The request body is not valid UTF-8."),
+    "request.unknown_parameter": ("unknown_parameter", _unknown),
+    "request.duplicate_parameter": (
+        None,
+        lambda v: f"Duplicate parameter: '{v.param}' was sent {_f(v, 'count')} times.",
+    ),
+    "route.not_found": (None, lambda v: f"Invalid URL ({_f(v, 'method')} {_f(v, 'path')})"),
+    "route.method_not_allowed": (
+        None,
+        lambda v: (
+            f"Invalid method for URL ({_f(v, 'method')} {_f(v, 'path')}); allowed: "
+            f"{', '.join(_f(v, 'allowed'))}."
+        ),
+    ),
+    "prompt.required": (
+        "missing_required_parameter",
+        lambda v: "Missing required parameter: 'prompt'.",
+    ),
+    "prompt.type": ("invalid_type", _bad_type("a string")),
+    "prompt.empty": (
+        "empty_string",
+        lambda v: (
+            "Invalid 'prompt': empty string. Expected a string with minimum length 1, "
+            "but got an empty string instead."
+        ),
+    ),
+    "prompt.too_long": (
+        "string_above_max_length",
+        lambda v: (
+            f"Invalid 'prompt': string too long. Expected a string with maximum length "
+            f"{_f(v, 'limit')}, but got a string with length {_f(v, 'length')} instead."
+        ),
+    ),
+    "model.type": ("invalid_type", _bad_type("a string")),
+    "model.unsupported": ("invalid_value", _invalid_value),
+    "seconds.type": (
+        "invalid_type",
+        lambda v: _bad_type(f"one of {quoted_list(_f(v, 'supported'), 'or')}")(v),
+    ),
+    "seconds.unsupported": ("invalid_value", _invalid_value),
+    "size.type": ("invalid_type", _bad_type("a string")),
+    "size.unsupported": ("invalid_value", _invalid_value),
+    "size.model_mismatch": ("invalid_value", _size_model),
+    "input_reference.invalid": (
+        "invalid_value",
+        lambda v: (
+            "Invalid input_reference: provide a file upload, or an object with exactly one "
+            "of 'image_url' or 'file_id'."
+        ),
+    ),
+    "input_reference.too_large": ("invalid_value", _too_large),
+    "input_reference.format": ("invalid_value", _format),
+    "input_reference.unreadable": (
+        "invalid_value",
+        lambda v: (
+            f"Invalid input_reference: the {str(_f(v, 'format')).upper()} image could not be read."
+        ),
+    ),
+    "input_reference.decompression_bomb": (
+        "invalid_value",
+        lambda v: (
+            "Invalid input_reference: the image claims more pixels than the "
+            f"{_f(v, 'limit')} allowed."
+        ),
+    ),
+    "input_reference.dimensions": (None, lambda v: INPAINT),
+    "input_reference.face": (
+        "invalid_value",
+        lambda v: "Invalid input_reference: images containing real human faces are not allowed.",
+    ),
+    "input_reference.file_not_found": (
+        None,
+        lambda v: f"No such File object: {_f(v, 'file_id')}",
+    ),
+    "input_reference.url_invalid": ("invalid_value", _url_invalid),
+    "input_reference.url_private": (
+        "invalid_value",
+        lambda v: (
+            f"Invalid input_reference.image_url: the host '{_f(v, 'host')}' is private; "
+            "use a public URL."
+        ),
+    ),
+    "auth.missing": (None, lambda v: NO_KEY),
+    "auth.invalid_key": (
+        "invalid_api_key",
+        lambda v: (
+            f"Incorrect API key provided: {_f(v, 'masked')}. You can find your API key at "
+            "https://platform.openai.com/account/api-keys."
+        ),
+    ),
+    "rate_limit.requests": ("rate_limit_exceeded", _rate),
+    "rate_limit.concurrent_jobs": ("rate_limit_exceeded", _concurrent),
+    "video.not_found": (None, lambda v: f"Video with id '{_f(v, 'job_id')}' not found."),
+    "video.not_ready": (None, _not_ready),
+    "video.failed_no_content": (
+        None,
+        lambda v: f"Video '{_f(v, 'job_id')}' failed and has no content.",
+    ),
+    "video.expired": (
+        None,
+        lambda v: f"The content of video '{_f(v, 'job_id')}' has expired.",
+    ),
+    "video.delete_unfinished": (
+        None,
+        lambda v: (
+            f"Video '{_f(v, 'job_id')}' is {_f(v, 'status')}; only a completed or failed "
+            "video can be deleted."
+        ),
+    ),
+    "video.remix_unfinished": (
+        None,
+        lambda v: (
+            f"Video '{_f(v, 'job_id')}' is {_f(v, 'status')}; only a completed video can be "
+            "remixed."
+        ),
+    ),
+    "content.variant": ("invalid_value", _invalid_value),
+    "list.limit_type": ("invalid_type", _bad_type("an integer")),
+    "list.limit_range": (
+        "integer_out_of_range",
+        lambda v: (
+            f"Invalid 'limit': expected a value between {_f(v, 'minimum')} and "
+            f"{_f(v, 'maximum')}, but got {_f(v, 'value')} instead."
+        ),
+    ),
+    "list.order": ("invalid_value", _invalid_value),
+    "list.after_unknown": (
+        None,
+        lambda v: f"Invalid 'after': no video with id '{_f(v, 'job_id')}' to page after.",
+    ),
+    "control.token": (None, lambda v: "The control API needs a valid x-sora-mock-token header."),
+    "control.disabled": (None, lambda v: "The control API is switched off on this server."),
+}
+
+#: Error ``type`` by status; rate limits use OpenAI's ``requests``.
+TYPE_BY_RULE = {"rate_limit.requests": "requests", "rate_limit.concurrent_jobs": "requests"}
+
+
+def word(violation: RuleViolation) -> tuple[str, str | None, str]:
+    """The ``(message, code, type)`` for a violation."""
+    code, message = WORDING[violation.rule.id]
+    error_type = TYPE_BY_RULE.get(violation.rule.id, "invalid_request_error")
+    return message(violation), code, error_type

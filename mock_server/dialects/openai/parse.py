@@ -1,0 +1,83 @@
+"""Reading OpenAI-native create and remix bodies into neutral values (SPEC 1.1, 1.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.datastructures import FileStorage
+
+from mock_server import catalog
+from mock_server.domain import FileRef, ImageUrl, RawCreate, ReferenceSource, UploadedFile
+from mock_server.rules import protocol, reference
+from mock_server.rules.registry import RuleViolation
+from mock_server.web.bodies import ParsedBody, file_bytes
+
+REFERENCE = "input_reference"
+#: Bracket keys a form encoder makes of ``input_reference={"image_url": ...}``.
+BRACKET_KEYS = {f"{REFERENCE}[image_url]": "image_url", f"{REFERENCE}[file_id]": "file_id"}
+
+
+def _invalid_reference() -> RuleViolation:
+    return RuleViolation(reference.INVALID_SHAPE, param=REFERENCE)
+
+
+def reference_from_object(value: Any) -> ReferenceSource:
+    """``{"image_url": ...}`` or ``{"file_id": ...}``: exactly one, as a string."""
+    if not isinstance(value, dict) or set(value) - {"image_url", "file_id"}:
+        raise _invalid_reference()
+    present = [(key, value[key]) for key in ("image_url", "file_id") if value.get(key) is not None]
+    if len(present) != 1 or not isinstance(present[0][1], str) or not present[0][1]:
+        raise _invalid_reference()
+    key, text = present[0]
+    return ImageUrl(text) if key == "image_url" else FileRef(text)
+
+
+def _reference_from_upload(upload: FileStorage) -> UploadedFile:
+    return UploadedFile(file_bytes(upload), upload.filename or None, upload.mimetype or None)
+
+
+def _multipart_reference(body: ParsedBody) -> ReferenceSource | None:
+    uploads = body.files.getlist(REFERENCE)
+    if uploads:
+        return _reference_from_upload(uploads[0])
+    if REFERENCE in body.fields:
+        raise _invalid_reference()
+    brackets = {
+        inner: body.fields[key] for key, inner in BRACKET_KEYS.items() if key in body.fields
+    }
+    return reference_from_object(brackets) if brackets else None
+
+
+def _field_names(body: ParsedBody) -> list[str]:
+    names = [key for key in body.fields if key not in BRACKET_KEYS]
+    names += [key for key in body.files if key not in names]
+    if any(key in body.fields for key in BRACKET_KEYS) and REFERENCE not in names:
+        names.append(REFERENCE)
+    return names
+
+
+def _check_fields(body: ParsedBody, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Refuse unknown and repeated fields; return one value per field."""
+    protocol.check_known_fields(_field_names(body), allowed)
+    if body.multipart:
+        protocol.check_single_values(
+            {key: body.fields.getlist(key) + body.files.getlist(key) for key in _field_names(body)}
+        )
+    return {key: body.fields[key] for key in body.fields if key not in BRACKET_KEYS}
+
+
+def create_request(body: ParsedBody) -> RawCreate:
+    """A create body as neutral fields plus a reference source."""
+    fields = _check_fields(body, catalog.CREATE_FIELDS)
+    if body.multipart:
+        source = _multipart_reference(body)
+    else:
+        raw = fields.pop(REFERENCE, None)
+        source = None if raw is None else reference_from_object(raw)
+    fields.pop(REFERENCE, None)
+    return RawCreate(fields, source, body.multipart)
+
+
+def remix_fields(body: ParsedBody) -> dict[str, Any]:
+    """A remix body: only ``prompt``."""
+    return _check_fields(body, catalog.REMIX_FIELDS)

@@ -1,0 +1,85 @@
+"""The OpenAI-native wire shapes: Video, list, deleted, and the error envelope (SPEC 1.3-1.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_server.backend.job import Job
+from mock_server.backend.store import Page
+from mock_server.dialects.openai.messages import word
+from mock_server.rules.registry import RuleViolation
+
+
+def _ts(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def video(job: Job) -> dict[str, Any]:
+    """The Video object, every key present."""
+    return {
+        "id": job.id,
+        "object": "video",
+        "model": job.model,
+        "status": job.status,
+        "progress": job.progress,
+        "created_at": int(job.created_at),
+        "completed_at": _ts(job.completed_at),
+        "expires_at": _ts(job.expires_at),
+        "prompt": job.prompt,
+        "size": job.size,
+        "seconds": str(job.seconds),
+        "remixed_from_video_id": job.remixed_from,
+        "error": (
+            {"code": job.error_code, "message": job.error_message}
+            if job.error_code is not None
+            else None
+        ),
+    }
+
+
+def video_list(page: Page) -> dict[str, Any]:
+    """The list envelope; ``last_id`` drives the SDK's paging."""
+    data = [video(job) for job in page.jobs]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": page.has_more,
+    }
+
+
+def deleted(job_id: str) -> dict[str, Any]:
+    """The deletion confirmation."""
+    return {"id": job_id, "object": "video.deleted", "deleted": True}
+
+
+def error_envelope(
+    message: str, error_type: str, param: str | None, code: str | None
+) -> dict[str, Any]:
+    """The error envelope, all four keys present."""
+    return {"error": {"message": message, "type": error_type, "param": param, "code": code}}
+
+
+def error(violation: RuleViolation) -> dict[str, Any]:
+    """A rule violation in this dialect's words."""
+    message, code, error_type = word(violation)
+    return error_envelope(message, error_type, violation.param, code)
+
+
+def server_error(status: int, message: str | None = None) -> dict[str, Any]:
+    """A 5xx (or injected) failure."""
+    if status == 429:
+        return error_envelope(
+            message or "Rate limit reached for requests. Please try again later.",
+            "requests",
+            None,
+            "rate_limit_exceeded",
+        )
+    default = (
+        "The server had an error while processing your request. Sorry about that!"
+        if status >= 500
+        else f"The request failed with status {status}."
+    )
+    error_type = "server_error" if status >= 500 else "invalid_request_error"
+    return error_envelope(message or default, error_type, None, None)

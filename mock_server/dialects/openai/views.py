@@ -1,0 +1,91 @@
+"""Routes of the OpenAI-native dialect (SPEC 1.1)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from mock_server import catalog
+from mock_server.backend.job import Job
+from mock_server.dialects.openai import NAME, parse, render
+from mock_server.rules import create, jobs
+from mock_server.web.bodies import read_body
+from mock_server.web.context import current_state, owner
+from mock_server.web.pipeline import note_body
+
+blueprint = Blueprint(NAME, __name__)
+
+
+def _own(job: Job) -> Job:
+    """Jobs of other dialects do not exist on these routes."""
+    if job.dialect != NAME:
+        raise jobs.not_found(job.id)
+    return job
+
+
+@blueprint.post("/v1/videos")
+def create_video() -> ResponseReturnValue:
+    """Create a job from a JSON or multipart body."""
+    state = current_state()
+    body = read_body(request, file_limit=state.settings.max_reference_bytes)
+    note_body(body.summary)
+    video_request = create.validate_create(
+        parse.create_request(body),
+        resolve=state.resolver.resolve,
+        max_reference_bytes=state.settings.max_reference_bytes,
+        lenient_reference=state.settings.lenient_reference,
+    )
+    job = state.service.create(video_request, dialect=NAME, owner=owner())
+    return render.video(job)
+
+
+@blueprint.get("/v1/videos")
+def list_videos() -> ResponseReturnValue:
+    """A page of videos, newest first unless ``order=asc``."""
+    limit = jobs.check_limit(request.args.get("limit"))
+    order = jobs.check_order(request.args.get("order"))
+    after = request.args.get("after") or None
+    page = current_state().service.list(dialects=(NAME,), order=order, after=after, limit=limit)
+    return render.video_list(page)
+
+
+@blueprint.get("/v1/videos/<video_id>")
+def retrieve_video(video_id: str) -> ResponseReturnValue:
+    """A status read; unfinished jobs carry ``openai-poll-after-ms``."""
+    state = current_state()
+    job = _own(state.service.retrieve(video_id))
+    response = jsonify(render.video(job))
+    wait = state.service.poll_after_ms(job)
+    if wait is not None:
+        response.headers["openai-poll-after-ms"] = str(wait)
+    return response
+
+
+@blueprint.delete("/v1/videos/<video_id>")
+def delete_video(video_id: str) -> ResponseReturnValue:
+    """Delete a finished video."""
+    service = current_state().service
+    _own(service.retrieve(video_id, status_read=False))
+    service.delete(video_id)
+    return render.deleted(video_id)
+
+
+@blueprint.get("/v1/videos/<video_id>/content")
+def video_content(video_id: str) -> ResponseReturnValue:
+    """The MP4, WebP thumbnail or JPEG spritesheet."""
+    variant = jobs.check_variant(request.args.get("variant"))
+    service = current_state().service
+    _own(service.retrieve(video_id, status_read=False))
+    data = service.content(video_id, variant)
+    return Response(data, mimetype=catalog.CONTENT_VARIANTS[variant])
+
+
+@blueprint.post("/v1/videos/<video_id>/remix")
+def remix_video(video_id: str) -> ResponseReturnValue:
+    """A new job from a completed one with a new prompt."""
+    state = current_state()
+    _own(state.service.retrieve(video_id, status_read=False))
+    body = read_body(request, file_limit=state.settings.max_reference_bytes)
+    note_body(body.summary)
+    prompt = create.check_prompt(parse.remix_fields(body).get("prompt"))
+    return render.video(state.service.remix(video_id, prompt, owner=owner()))

@@ -1,0 +1,46 @@
+"""Rules about who may call and how often (SPEC 1.5)."""
+
+from __future__ import annotations
+
+from mock_server.rules.registry import define
+
+AUTH_MISSING = define(
+    "auth.missing",
+    401,
+    "The request carries a key: Authorization: Bearer KEY, or Azure's api-key header.",
+    "SPEC 1.5 [public]",
+)
+AUTH_INVALID_KEY = define(
+    "auth.invalid_key",
+    401,
+    "With keys configured (--api-key), the key is one of them; the message masks it.",
+    "SPEC 1.5 [public]",
+)
+RATE_LIMIT_REQUESTS = define(
+    "rate_limit.requests",
+    429,
+    "A key sends at most the configured requests per minute, on the mock clock.",
+    "SPEC 1.5 [public], SPEC 5.1",
+)
+RATE_LIMIT_CONCURRENT = define(
+    "rate_limit.concurrent_jobs",
+    429,
+    "A key has at most the configured number of unfinished jobs (default 5).",
+    "SPEC 1.5, seed 002 [choice: 5]",
+)
+CONTROL_TOKEN = define(
+    "control.token",
+    401,
+    "With a control token set, the control API needs it in x-sora-mock-token.",
+    "SPEC 5.3 [choice]",
+)
+CONTROL_DISABLED = define(
+    "control.disabled", 404, "The control API is switched off.", "SPEC 5.3 [choice]"
+)
+
+
+def mask_key(key: str) -> str:
+    """Mask a key the way OpenAI's 401 message does: ``sk-ab***yz``."""
+    if len(key) <= 7:
+        return "*" * len(key)
+    return f"{key[:5]}***{key[-2:]}"

@@ -1,0 +1,160 @@
+"""Rules for the fields of a create or remix body (SPEC 1.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mock_server import catalog
+from mock_server.domain import RawCreate, ReferenceSource, VideoRequest
+from mock_server.rules import reference as reference_rules
+from mock_server.rules.protocol import json_type_name
+from mock_server.rules.registry import RuleViolation, define
+
+PROMPT_REQUIRED = define(
+    "prompt.required", 400, "A prompt is given.", "SPEC 1.2 [public; choice: OpenAI wording]"
+)
+PROMPT_TYPE = define("prompt.type", 400, "The prompt is a string.", "SPEC 1.2 [public]")
+PROMPT_EMPTY = define(
+    "prompt.empty", 400, "The prompt has at least 1 character.", "SPEC 1.2 [public]"
+)
+PROMPT_TOO_LONG = define(
+    "prompt.too_long", 400, "The prompt has at most 32000 characters.", "SPEC 1.2 [public]"
+)
+MODEL_TYPE = define("model.type", 400, "The model is a string.", "SPEC 1.2 [public]")
+MODEL_UNSUPPORTED = define(
+    "model.unsupported",
+    400,
+    "The model is sora-2, sora-2-pro or one of their snapshots.",
+    "SPEC 1.2 [public; choice: wording]",
+)
+SECONDS_TYPE = define(
+    "seconds.type",
+    400,
+    "seconds is a string ('4', '8', '12'), never a JSON number.",
+    "SPEC 1.2 [public message]",
+)
+SECONDS_UNSUPPORTED = define(
+    "seconds.unsupported", 400, "seconds is '4', '8' or '12'.", "SPEC 1.2 [public], seed 000"
+)
+SIZE_TYPE = define("size.type", 400, "size is a string.", "SPEC 1.2 [public]")
+SIZE_UNSUPPORTED = define(
+    "size.unsupported",
+    400,
+    "size is exactly one of 720x1280, 1280x720, 1024x1792, 1792x1024 (lowercase x, no spaces).",
+    "SPEC 1.2, seed 000",
+)
+SIZE_MODEL_MISMATCH = define(
+    "size.model_mismatch",
+    400,
+    "A Pro-only size (1024x1792, 1792x1024) comes with sora-2-pro.",
+    "SPEC 1.2, seeds 000-002 [choice: a clear message]",
+)
+
+
+def check_prompt(value: Any) -> str:
+    """The prompt: required, a string, 1..32000 characters."""
+    if value is None:
+        raise RuleViolation(PROMPT_REQUIRED, param="prompt")
+    if not isinstance(value, str):
+        raise RuleViolation(PROMPT_TYPE, param="prompt", got=json_type_name(value))
+    if not value:
+        raise RuleViolation(PROMPT_EMPTY, param="prompt")
+    if len(value) > catalog.PROMPT_MAX_CHARS:
+        raise RuleViolation(
+            PROMPT_TOO_LONG, param="prompt", length=len(value), limit=catalog.PROMPT_MAX_CHARS
+        )
+    return value
+
+
+def check_model(value: Any) -> str:
+    """The model: absent means the default; otherwise an accepted id."""
+    if value is None:
+        return catalog.DEFAULT_MODEL
+    if not isinstance(value, str):
+        raise RuleViolation(MODEL_TYPE, param="model", got=json_type_name(value))
+    if value not in catalog.ACCEPTED_MODELS:
+        raise RuleViolation(
+            MODEL_UNSUPPORTED, param="model", value=value, supported=catalog.BASE_MODELS
+        )
+    return value
+
+
+def check_seconds(value: Any) -> int:
+    """The duration: a string among the catalog's values, never a number."""
+    if value is None:
+        return int(catalog.DEFAULT_SECONDS)
+    if not isinstance(value, str):
+        raise RuleViolation(
+            SECONDS_TYPE,
+            param="seconds",
+            got=json_type_name(value),
+            supported=catalog.SECONDS_VALUES,
+        )
+    if value not in catalog.SECONDS_VALUES:
+        raise RuleViolation(
+            SECONDS_UNSUPPORTED, param="seconds", value=value, supported=catalog.SECONDS_VALUES
+        )
+    return int(value)
+
+
+def check_size(value: Any) -> tuple[int, int]:
+    """The size: exactly one of the catalog's ``WIDTHxHEIGHT`` strings."""
+    if value is None:
+        return catalog.parse_size(catalog.DEFAULT_SIZE)
+    if not isinstance(value, str):
+        raise RuleViolation(SIZE_TYPE, param="size", got=json_type_name(value))
+    if value not in catalog.ALL_SIZES:
+        raise RuleViolation(
+            SIZE_UNSUPPORTED, param="size", value=value, supported=catalog.ALL_SIZES
+        )
+    return catalog.parse_size(value)
+
+
+def check_size_for_model(size: tuple[int, int], model: str) -> None:
+    """A size the model renders: Pro-only sizes need sora-2-pro."""
+    text = f"{size[0]}x{size[1]}"
+    allowed = catalog.SIZES_BY_MODEL[catalog.base_model(model)]
+    if text not in allowed:
+        pro = next(m for m, sizes in catalog.SIZES_BY_MODEL.items() if text in sizes)
+        raise RuleViolation(
+            SIZE_MODEL_MISMATCH,
+            param="size",
+            value=text,
+            model=model,
+            supported=allowed,
+            needs=pro,
+        )
+
+
+def validate_create(
+    raw: RawCreate,
+    *,
+    resolve: Callable[[ReferenceSource, int, int], bytes],
+    max_reference_bytes: int,
+    lenient_reference: bool = False,
+) -> VideoRequest:
+    """Run every create rule in the order the API reports them; the first failure wins.
+
+    With ``lenient_reference`` a reference of the wrong size is accepted and the job is bound
+    to fail later, as some providers do (seed 000).
+    """
+    fields = raw.fields
+    prompt = check_prompt(fields.get("prompt"))
+    model = check_model(fields.get("model"))
+    seconds = check_seconds(fields.get("seconds"))
+    width, height = check_size(fields.get("size"))
+    check_size_for_model((width, height), model)
+    image = None
+    failure = None
+    if raw.reference is not None:
+        image = reference_rules.check_image(
+            resolve(raw.reference, width, height), max_reference_bytes
+        )
+        try:
+            reference_rules.check_dimensions(image, width, height)
+        except RuleViolation:
+            if not lenient_reference:
+                raise
+            failure = catalog.INVALID_REFERENCE_IMAGE.code
+    return VideoRequest(prompt, model, seconds, width, height, image, failure)

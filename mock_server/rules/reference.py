@@ -1,0 +1,117 @@
+"""Rules for the reference image (``input_reference``; SPEC 1.2 and 5.2)."""
+
+from __future__ import annotations
+
+from mock_server import catalog, images
+from mock_server.domain import ReferenceImage
+from mock_server.rules.registry import RuleViolation, define
+
+PARAM = "input_reference"
+
+INVALID_SHAPE = define(
+    "input_reference.invalid",
+    400,
+    "An object reference has exactly one of image_url and file_id, as strings; "
+    "a multipart reference is a file part.",
+    "SPEC 1.1 [public]",
+)
+TOO_LARGE = define(
+    "input_reference.too_large",
+    400,
+    "The reference image has at most 20 MB, counted while the body streams in.",
+    "SPEC 1.2, seed 002",
+)
+UNSUPPORTED_FORMAT = define(
+    "input_reference.format",
+    400,
+    "The reference is JPEG, PNG or WebP, recognised by its bytes, not its name or type.",
+    "SPEC 1.2, seeds 001, 002 [choice: wording]",
+)
+UNREADABLE = define(
+    "input_reference.unreadable",
+    400,
+    "The reference's image header can be read.",
+    "SPEC 5.4 [choice]",
+)
+DECOMPRESSION_BOMB = define(
+    "input_reference.decompression_bomb",
+    400,
+    "The reference does not claim more pixels than Pillow's safety limit.",
+    "SPEC 1.2 [choice]",
+)
+DIMENSIONS = define(
+    "input_reference.dimensions",
+    400,
+    "The reference's pixel size equals the requested size exactly.",
+    "SPEC 1.2 [public message], seeds 001, 002",
+)
+FACE = define(
+    "input_reference.face",
+    400,
+    "The reference shows no real human face (the mock cannot see faces: forced only).",
+    "SPEC 1.2, seeds 001, 002; SPEC 5.3",
+)
+FILE_NOT_FOUND = define(
+    "input_reference.file_not_found",
+    400,
+    "A file_id names an asset stored on the mock.",
+    "SPEC 1.1 [choice: OpenAI wording]",
+)
+URL_INVALID = define(
+    "input_reference.url_invalid",
+    400,
+    "image_url is a base64 data: URL of an image or an http(s) URL.",
+    "SPEC 1.1 [public], SPEC 5.2",
+)
+URL_PRIVATE = define(
+    "input_reference.url_private",
+    400,
+    "image_url does not point at a private host (localhost, loopback, RFC 1918, "
+    "link-local, .local, .internal).",
+    "SPEC 5.2, seed 003",
+)
+
+
+def check_byte_size(size: int, limit: int) -> None:
+    """The reference fits the byte limit."""
+    if size > limit:
+        raise RuleViolation(TOO_LARGE, param=PARAM, size=size, limit=limit)
+
+
+def check_image(data: bytes, limit: int) -> ReferenceImage:
+    """Recognise the image by its bytes and read its size from the header."""
+    check_byte_size(len(data), limit)
+    found = images.sniff_format(data)
+    if found not in catalog.REFERENCE_FORMATS:
+        raise RuleViolation(
+            UNSUPPORTED_FORMAT, param=PARAM, found=found, supported=catalog.REFERENCE_FORMATS
+        )
+    try:
+        header = images.read_header(data, found, catalog.REFERENCE_MAX_PIXELS)
+    except images.ImageTooManyPixels as exc:
+        raise RuleViolation(
+            DECOMPRESSION_BOMB,
+            param=PARAM,
+            width=exc.width,
+            height=exc.height,
+            limit=catalog.REFERENCE_MAX_PIXELS,
+        ) from exc
+    except images.ImageHeaderError as exc:
+        raise RuleViolation(UNREADABLE, param=PARAM, format=found, detail=str(exc)) from exc
+    return ReferenceImage(data, header.format, header.width, header.height)
+
+
+def check_dimensions(image: ReferenceImage, width: int, height: int) -> None:
+    """The reference is exactly the requested size, to the pixel."""
+    if (image.width, image.height) != (width, height):
+        raise RuleViolation(
+            DIMENSIONS,
+            got=f"{image.width}x{image.height}",
+            expected=f"{width}x{height}",
+        )
+
+
+def check_no_face(forced: bool) -> None:
+    """Refuse a reference the test declared to show a face."""
+    if forced:
+        raise RuleViolation(FACE, param=PARAM)

@@ -1,0 +1,154 @@
+"""Server settings, layered: defaults, then ``SORA_MOCK_*`` environment variables, then overrides.
+
+Overrides come from the CLI's flags or a test's config mapping. Every field can be set through
+the environment as ``SORA_MOCK_<FIELD NAME IN UPPER CASE>``; tuples take comma-separated values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from mock_server import catalog
+
+ENV_PREFIX = "SORA_MOCK_"
+
+#: The documented default webhook secret (Standard Webhooks form) [CHOICE].
+DEFAULT_WEBHOOK_SECRET = "whsec_c29yYS1tb2NrLWRldmVsb3BtZW50LXNlY3JldA=="
+
+VALIDATION_MODES = ("error", "warn", "ignore")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes how the mock behaves. Immutable: replace, don't mutate."""
+
+    #: How jobs advance: ``instant``, ``polls``, ``time`` or ``manual`` (SPEC 5.1).
+    progression: str = "polls"
+    #: ``time`` mode divides the real generation times by this factor.
+    speed: float = 1.0
+    #: Where the mock clock starts, in unix seconds; ``None`` starts at the wall clock.
+    clock_start: float | None = None
+    #: Status reads a job takes in ``polls`` mode.
+    poll_steps: int = catalog.POLL_STEPS
+    #: API keys accepted; empty accepts any key (but a key is still required).
+    api_keys: tuple[str, ...] = ()
+    concurrent_jobs: int = catalog.DEFAULT_CONCURRENT_JOBS
+    requests_per_minute: int = catalog.DEFAULT_REQUESTS_PER_MINUTE
+    #: Accept a reference of the wrong size and fail the job later (seed 000's providers).
+    lenient_reference: bool = False
+    max_reference_bytes: int = catalog.REFERENCE_MAX_BYTES
+    #: URLs that receive ``video.completed`` / ``video.failed`` webhooks.
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secret: str = DEFAULT_WEBHOOK_SECRET
+    #: Hosts callbacks and webhooks may be delivered to, besides loopback.
+    allowed_hosts: tuple[str, ...] = ()
+    #: The ``/_mock/`` control API; ``control_token`` then requires ``x-sora-mock-token``.
+    control_api: bool = True
+    control_token: str | None = None
+    #: Check every response the server sends against its contract.
+    validate_responses: str = "ignore"
+    #: Entries kept in the request journal.
+    journal_size: int = 1000
+    #: Run the background worker that settles timed jobs and delivers webhooks.
+    background_worker: bool = True
+    #: Base URL the server is reached at, for URLs it hands out; ``None`` uses the request's.
+    public_base_url: str | None = None
+    #: Extra keys tests may set on the Flask config.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.progression not in catalog.PROGRESSIONS:
+            raise SettingsError(
+                f"progression must be one of {', '.join(catalog.PROGRESSIONS)}, "
+                f"not {self.progression!r}"
+            )
+        if self.speed <= 0:
+            raise SettingsError(f"speed must be positive, not {self.speed!r}")
+        if self.poll_steps < 1:
+            raise SettingsError(f"poll_steps must be at least 1, not {self.poll_steps!r}")
+        if self.concurrent_jobs < 0 or self.requests_per_minute < 0:
+            raise SettingsError("limits must be zero (no limit) or positive")
+        if self.validate_responses not in VALIDATION_MODES:
+            raise SettingsError(
+                f"validate_responses must be one of {', '.join(VALIDATION_MODES)}, "
+                f"not {self.validate_responses!r}"
+            )
+        if not self.webhook_secret:
+            raise SettingsError("webhook_secret must not be empty")
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+#: Settings whose value may be absent; an empty environment variable means "not set".
+_OPTIONAL_NUMBERS = frozenset({"clock_start"})
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    """Turn an environment string into the type of the field's default."""
+    variable = ENV_PREFIX + name.upper()
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{variable} must be a boolean, not {raw!r}")
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    try:
+        if name in _OPTIONAL_NUMBERS:
+            return float(raw) if raw.strip() else None
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{variable} must be a number, not {raw!r}") from exc
+    return raw or None
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read the ``SORA_MOCK_*`` variables that name a setting."""
+    environ = os.environ if environ is None else environ
+    defaults = Settings()
+    found: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        key = ENV_PREFIX + f.name.upper()
+        if key in environ:
+            found[f.name] = _coerce(f.name, environ[key], getattr(defaults, f.name))
+    return found
+
+
+def load(
+    overrides: Mapping[str, Any] | Settings | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from defaults, then the environment, then ``overrides``.
+
+    A ``Settings`` instance is taken as it is. In a mapping, unknown keys are kept in ``extra``
+    (so a Flask test config such as ``TESTING`` passes through) and lists become tuples.
+    """
+    if isinstance(overrides, Settings):
+        return overrides
+    values = from_environment(environ)
+    known = {f.name for f in fields(Settings)}
+    extra: dict[str, Any] = {}
+    for key, value in (overrides or {}).items():
+        name = key.lower()
+        if name in known and name != "extra":
+            values[name] = tuple(value) if isinstance(value, list) else value
+        else:
+            extra[key] = value
+    return Settings(**values, extra=extra)

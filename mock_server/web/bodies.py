@@ -1,0 +1,170 @@
+"""Reading request bodies within limits, while they stream in.
+
+A file part that grows past the reference limit stops the parse at that point: the rest of the
+body (itself bounded) is read and thrown away so the client gets its 400 instead of a reset
+connection. Malformed JSON or multipart, wrong content types and bad UTF-8 become rule
+violations, never a 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from flask import Request
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
+
+from mock_server import catalog
+from mock_server.rules import protocol, reference
+from mock_server.rules.registry import RuleViolation
+
+JSON_TYPES = ("application/json",)
+MULTIPART_TYPES = ("multipart/form-data",)
+#: Text form fields may hold a 32000-character prompt of 4-byte characters, with room to spare.
+MAX_FORM_FIELD_BYTES = 4 * catalog.PROMPT_MAX_CHARS + 64 * 1024
+MAX_FORM_PARTS = 64
+_DRAIN_CHUNK = 1024 * 1024
+
+
+class FilePartTooLarge(Exception):
+    """A multipart file part passed its limit while streaming in."""
+
+    def __init__(self, seen: int) -> None:
+        super().__init__(seen)
+        self.seen = seen
+
+
+class LimitedBuffer(io.BytesIO):
+    """An in-memory file that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise FilePartTooLarge(self.tell() + len(data))
+        return super().write(data)
+
+
+@dataclass
+class ParsedBody:
+    """A body as fields and files, with a summary fit for the request journal."""
+
+    fields: MultiDict[str, Any]
+    files: MultiDict[str, FileStorage] = field(default_factory=MultiDict)
+    multipart: bool = False
+    summary: Any = None
+
+
+def max_body_bytes(max_reference_bytes: int) -> int:
+    """The largest body accepted: a base64 data URL of the largest reference, plus overhead."""
+    return max_reference_bytes * 4 // 3 + catalog.BODY_OVERHEAD_BYTES
+
+
+def drain(stream: IO[bytes]) -> None:
+    """Read and discard what is left of a (bounded) request stream."""
+    while stream.read(_DRAIN_CHUNK):
+        pass
+
+
+def _too_large(request: Request, limit: int) -> RuleViolation:
+    return RuleViolation(protocol.BODY_TOO_LARGE, size=request.content_length, limit=limit)
+
+
+def _summarise(value: Any) -> Any:
+    """Shorten long strings (data URLs) so the journal stays small."""
+    if isinstance(value, str) and len(value) > 512:
+        digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:16]
+        return f"{value[:64]}...<{len(value)} characters, sha256 {digest}>"
+    if isinstance(value, dict):
+        return {k: _summarise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_summarise(v) for v in value]
+    return value
+
+
+def read_json(request: Request, limit: int) -> ParsedBody:
+    """Parse a JSON object body of at most ``limit`` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(request, limit)
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise _too_large(request, limit)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RuleViolation(protocol.MALFORMED_JSON, detail=str(exc)) from exc
+    fields = protocol.check_object_body(body)
+    return ParsedBody(MultiDict(list(fields.items())), summary=_summarise(fields))
+
+
+def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> ParsedBody:
+    """Parse a multipart body, stopping a file part at ``file_limit`` bytes."""
+    parser = FormDataParser(
+        stream_factory=lambda *_args, **_kwargs: LimitedBuffer(file_limit),
+        max_form_memory_size=MAX_FORM_FIELD_BYTES,
+        max_content_length=body_limit,
+        max_form_parts=MAX_FORM_PARTS,
+        silent=False,
+    )
+    stream = request.stream
+    try:
+        _, form, files = parser.parse(
+            stream, request.mimetype, request.content_length, request.mimetype_params
+        )
+    except FilePartTooLarge as exc:
+        drain(stream)
+        raise RuleViolation(
+            reference.TOO_LARGE, param=reference.PARAM, size=exc.seen, limit=file_limit
+        ) from exc
+    except RequestEntityTooLarge as exc:
+        if request.content_length is None or request.content_length <= body_limit:
+            drain(stream)
+        raise _too_large(request, body_limit) from exc
+    except UnicodeDecodeError as exc:
+        raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
+    except ValueError as exc:
+        raise RuleViolation(protocol.MALFORMED_MULTIPART, detail=str(exc) or "unreadable") from exc
+    summary: dict[str, Any] = {k: _summarise(v) for k, v in form.items(multi=True)}
+    for name, upload in files.items(multi=True):
+        data = upload.stream.getvalue() if isinstance(upload.stream, io.BytesIO) else b""
+        summary[name] = {
+            "filename": upload.filename,
+            "content_type": upload.content_type,
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    return ParsedBody(form, files, multipart=True, summary=summary)
+
+
+def read_body(request: Request, *, file_limit: int) -> ParsedBody:
+    """Parse a JSON or multipart body; anything else is refused."""
+    body_limit = max_body_bytes(file_limit)
+    mimetype = request.mimetype
+    if mimetype in JSON_TYPES:
+        return read_json(request, body_limit)
+    if mimetype in MULTIPART_TYPES:
+        return read_multipart(request, file_limit=file_limit, body_limit=body_limit)
+    raise RuleViolation(
+        protocol.UNSUPPORTED_CONTENT_TYPE,
+        content_type=request.content_type or "",
+        supported=JSON_TYPES + MULTIPART_TYPES,
+    )
+
+
+def file_bytes(upload: FileStorage) -> bytes:
+    """The bytes of a parsed file part."""
+    stream = upload.stream
+    if isinstance(stream, io.BytesIO):
+        return stream.getvalue()
+    return stream.read()

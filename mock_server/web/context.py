@@ -1,0 +1,19 @@
+"""Access to the current app's mock state from inside a request."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import current_app, g
+
+from mock_server.state import EXTENSION_KEY, MockState
+
+
+def current_state() -> MockState:
+    """The state of the app handling this request."""
+    return cast(MockState, current_app.extensions[EXTENSION_KEY])
+
+
+def owner() -> str:
+    """The API key the request was made with (set by the pipeline)."""
+    return cast(str, g.get("owner", ""))

@@ -1,0 +1,211 @@
+"""What happens around every request: ids, faults, auth, rate limits, errors, journal, log.
+
+Order for an API request: a request id is assigned; a queued fault, if one matches, answers
+instead; the key is checked; the requests-per-minute window is counted; the route runs. Every
+response then gets ``x-request-id``, the rate-limit headers when a limit is on, and
+``x-sora-mock-rule`` when a rule refused the request; it is journaled and logged in one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from mock_server import catalog
+from mock_server.backend.faults import Fault
+from mock_server.dialects.openai import render as openai_render
+from mock_server.rules import access, protocol
+from mock_server.rules.registry import RuleViolation
+from mock_server.web.context import current_state
+
+log = logging.getLogger("sora_mock.requests")
+
+CONTROL_PREFIX = "/_mock"
+RULE_HEADER = "x-sora-mock-rule"
+FAULT_HEADER = "x-sora-mock-fault"
+
+ErrorRenderer = Callable[[RuleViolation], dict[str, Any]]
+FaultRenderer = Callable[[int, str | None], dict[str, Any]]
+
+#: Each dialect's error renderers, chosen by the request path.
+ERROR_RENDERERS: dict[str, tuple[ErrorRenderer, FaultRenderer]] = {
+    "openai": (openai_render.error, openai_render.server_error),
+}
+
+
+def dialect_for_path(path: str) -> str:
+    """The dialect whose envelope answers a path (unknown paths included)."""
+    return "openai"
+
+
+def is_control(path: str) -> bool:
+    """Whether a path belongs to the control API."""
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def note_body(summary: Any) -> None:
+    """Record what the body held, for the journal."""
+    g.body_summary = summary
+
+
+def request_key() -> str | None:
+    """The API key: ``Authorization: Bearer KEY`` or Azure's ``api-key: KEY``."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    azure = request.headers.get("api-key", "").strip()
+    return azure or None
+
+
+def masked_headers() -> dict[str, str]:
+    """Request headers with credentials masked."""
+    masked = {}
+    for name, value in request.headers.items():
+        lowered = name.lower()
+        if lowered in ("authorization", "api-key", "x-sora-mock-token"):
+            scheme, _, token = value.partition(" ")
+            value = f"{scheme} {access.mask_key(token)}" if token else access.mask_key(value)
+        masked[lowered] = value
+    return masked
+
+
+def _error_response(violation: RuleViolation) -> Response:
+    render_error, _ = ERROR_RENDERERS[g.get("dialect", dialect_for_path(request.path))]
+    response = jsonify(render_error(violation))
+    response.status_code = violation.status
+    response.headers.update(violation.headers)
+    g.rule = violation.rule.id
+    return response
+
+
+def _fault_response(fault: Fault) -> Response:
+    _, render_fault = ERROR_RENDERERS[g.dialect]
+    response = jsonify(render_fault(fault.status, fault.message))
+    response.status_code = fault.status
+    response.headers.update(fault.response_headers())
+    response.headers[FAULT_HEADER] = str(fault.status)
+    g.fault = fault.status
+    return response
+
+
+def _before() -> Response | None:
+    g.request_id = catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
+    g.started = time.perf_counter()
+    path = request.path
+    if is_control(path) or request.endpoint is None:
+        return None
+    state = current_state()
+    g.dialect = dialect_for_path(path)
+    fault = state.faults.take(request.method, path)
+    if fault is not None:
+        if fault.delay_ms:
+            time.sleep(fault.delay_ms / 1000)
+        if fault.status:
+            return _fault_response(fault)
+    key = request_key()
+    if key is None:
+        raise RuleViolation(access.AUTH_MISSING)
+    if state.settings.api_keys and key not in state.settings.api_keys:
+        raise RuleViolation(access.AUTH_INVALID_KEY, masked=access.mask_key(key))
+    g.owner = key
+    if state.settings.requests_per_minute:
+        decision = state.limiter.hit(key, state.clock.now())
+        g.rate = decision
+        if not decision.allowed:
+            wait = max(1, math.ceil(decision.reset_after))
+            raise RuleViolation(
+                access.RATE_LIMIT_REQUESTS,
+                headers={"retry-after": str(wait)},
+                limit=decision.limit,
+                retry_after=wait,
+            )
+    return None
+
+
+def _after(response: Response) -> Response:
+    state = current_state()
+    response.headers["x-request-id"] = g.get("request_id", "")
+    rate = g.get("rate")
+    if rate is not None:
+        response.headers["x-ratelimit-limit-requests"] = str(rate.limit)
+        response.headers["x-ratelimit-remaining-requests"] = str(rate.remaining)
+        response.headers["x-ratelimit-reset-requests"] = f"{max(0.0, rate.reset_after):.3f}s"
+    rule = g.get("rule")
+    if rule is not None:
+        response.headers[RULE_HEADER] = rule
+    elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    if not is_control(request.path):
+        state.journal.record(
+            {
+                "id": g.get("request_id"),
+                "at": state.clock.now(),
+                "method": request.method,
+                "path": request.path,
+                "query": request.args.to_dict(flat=False),
+                "dialect": g.get("dialect", dialect_for_path(request.path)),
+                "headers": masked_headers(),
+                "content_type": request.content_type,
+                "body": g.get("body_summary"),
+                "status": response.status_code,
+                "rule": rule,
+                "fault": g.get("fault"),
+                "duration_ms": round(elapsed_ms, 3),
+            }
+        )
+    log.info(
+        "%s %s %s %d %.1fms%s",
+        request.remote_addr or "-",
+        request.method,
+        request.full_path.rstrip("?"),
+        response.status_code,
+        elapsed_ms,
+        f" rule={rule}" if rule else "",
+    )
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    """Routing and protocol errors from Werkzeug, in the dialect's envelope, never HTML."""
+    facts: dict[str, Any] = {"method": request.method, "path": request.path}
+    if exc.code == 405:
+        allowed = sorted(getattr(exc, "valid_methods", None) or [])
+        violation = RuleViolation(protocol.METHOD_NOT_ALLOWED, allowed=allowed, **facts)
+        response = _error_response(violation)
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    if exc.code == 413:
+        return _error_response(
+            RuleViolation(protocol.BODY_TOO_LARGE, size=request.content_length, limit=0)
+        )
+    if exc.code == 404:
+        return _error_response(RuleViolation(protocol.ROUTE_NOT_FOUND, **facts))
+    _, render_fault = ERROR_RENDERERS[dialect_for_path(request.path)]
+    response = jsonify(render_fault(exc.code or 400, exc.description))
+    response.status_code = exc.code or 400
+    return response
+
+
+def _unexpected(exc: Exception) -> Response:
+    """A bug in the mock: logged, and answered as the dialect's 500, never an HTML page."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    _, render_fault = ERROR_RENDERERS[dialect_for_path(request.path)]
+    response = jsonify(render_fault(500, None))
+    response.status_code = 500
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Hook the pipeline into an app."""
+    app.before_request(_before)
+    app.after_request(_after)
+    app.register_error_handler(RuleViolation, _error_response)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

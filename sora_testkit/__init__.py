@@ -1,0 +1,20 @@
+"""sora-testkit: what a test suite imports to test Sora 2 API clients against the mock."""
+
+from sora_testkit.clients import (
+    async_httpx_client,
+    async_openai_client,
+    httpx_client,
+    openai_client,
+)
+from sora_testkit.live import LiveServer
+from sora_testkit.transports import AsyncWSGITransport, async_wsgi_transport
+
+__all__ = [
+    "AsyncWSGITransport",
+    "LiveServer",
+    "async_httpx_client",
+    "async_openai_client",
+    "async_wsgi_transport",
+    "httpx_client",
+    "openai_client",
+]

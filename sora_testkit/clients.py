@@ -1,0 +1,71 @@
+"""Clients of the official SDK and httpx wired to an app in-process."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from sora_testkit.transports import async_wsgi_transport
+
+if TYPE_CHECKING:
+    import openai
+
+#: The origin in-process clients use; no socket is ever opened to it.
+IN_PROCESS_ORIGIN = "http://sora-mock.test"
+DEFAULT_KEY = "sk-test-sora-mock"
+
+
+def sdk_http_module() -> ModuleType:
+    """The HTTP library the installed ``openai`` SDK runs on: ``httpx2`` (3.x) or ``httpx``."""
+    try:
+        importlib.import_module("openai._httpx2")
+        return importlib.import_module("httpx2")
+    except ImportError:
+        return httpx
+
+
+def httpx_client(app: Any, *, base_url: str = IN_PROCESS_ORIGIN, **kwargs: Any) -> httpx.Client:
+    """An ``httpx.Client`` that calls ``app`` in-process."""
+    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url=base_url, **kwargs)
+
+
+def async_httpx_client(
+    app: Any, *, base_url: str = IN_PROCESS_ORIGIN, **kwargs: Any
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` that calls ``app`` in-process."""
+    return httpx.AsyncClient(transport=async_wsgi_transport(app), base_url=base_url, **kwargs)
+
+
+def openai_client(
+    app: Any, *, api_key: str = DEFAULT_KEY, max_retries: int = 2, **kwargs: Any
+) -> openai.OpenAI:
+    """An ``openai.OpenAI`` whose every request goes to ``app`` in-process."""
+    import openai
+
+    http = sdk_http_module()
+    return openai.OpenAI(
+        api_key=api_key,
+        base_url=f"{IN_PROCESS_ORIGIN}/v1",
+        http_client=http.Client(transport=http.WSGITransport(app=app)),
+        max_retries=max_retries,
+        **kwargs,
+    )
+
+
+def async_openai_client(
+    app: Any, *, api_key: str = DEFAULT_KEY, max_retries: int = 2, **kwargs: Any
+) -> openai.AsyncOpenAI:
+    """An ``openai.AsyncOpenAI`` whose every request goes to ``app`` in-process."""
+    import openai
+
+    http = sdk_http_module()
+    return openai.AsyncOpenAI(
+        api_key=api_key,
+        base_url=f"{IN_PROCESS_ORIGIN}/v1",
+        http_client=http.AsyncClient(transport=async_wsgi_transport(app, http=http)),
+        max_retries=max_retries,
+        **kwargs,
+    )
