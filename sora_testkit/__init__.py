@@ -7,7 +7,12 @@ from sora_testkit.clients import (
     openai_client,
 )
 from sora_testkit.live import LiveServer
-from sora_testkit.transports import AsyncWSGITransport, async_wsgi_transport
+from sora_testkit.transports import (
+    AsyncWSGITransport,
+    async_wsgi_transport,
+    pep3333_paths,
+    wsgi_transport,
+)
 
 __all__ = [
     "AsyncWSGITransport",
@@ -17,4 +22,6 @@ __all__ = [
     "async_wsgi_transport",
     "httpx_client",
     "openai_client",
+    "pep3333_paths",
+    "wsgi_transport",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from sora_testkit.transports import async_wsgi_transport
+from sora_testkit.transports import async_wsgi_transport, wsgi_transport
 
 if TYPE_CHECKING:
     import openai
@@ -29,7 +29,7 @@ def sdk_http_module() -> ModuleType:
 
 def httpx_client(app: Any, *, base_url: str = IN_PROCESS_ORIGIN, **kwargs: Any) -> httpx.Client:
     """An ``httpx.Client`` that calls ``app`` in-process."""
-    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url=base_url, **kwargs)
+    return httpx.Client(transport=wsgi_transport(app), base_url=base_url, **kwargs)
 
 
 def async_httpx_client(
@@ -49,7 +49,7 @@ def openai_client(
     return openai.OpenAI(
         api_key=api_key,
         base_url=f"{IN_PROCESS_ORIGIN}/v1",
-        http_client=http.Client(transport=http.WSGITransport(app=app)),
+        http_client=http.Client(transport=wsgi_transport(app, http=http)),
         max_retries=max_retries,
         **kwargs,
     )

@@ -15,13 +15,37 @@ import anyio.to_thread
 import httpx
 
 
+def pep3333_paths(app: Any) -> Any:
+    """Wrap a WSGI app so ``PATH_INFO`` is latin-1-decoded bytes, as PEP 3333 wants.
+
+    httpx's ``WSGITransport`` hands the app the unquoted path as text; a path with characters
+    past latin-1 (an emoji in an id) then breaks Werkzeug before the app runs, where a real
+    server would have answered. This makes in-process requests see what a socket would.
+    """
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        try:
+            path.encode("latin-1")
+        except UnicodeEncodeError:
+            environ["PATH_INFO"] = path.encode("utf-8").decode("latin-1")
+        return app(environ, start_response)
+
+    return wrapped
+
+
+def wsgi_transport(app: Any, *, http: ModuleType = httpx, **kwargs: Any) -> Any:
+    """A sync transport of the ``http`` module (``httpx`` or ``httpx2``) that calls ``app``."""
+    return http.WSGITransport(app=pep3333_paths(app), **kwargs)
+
+
 @functools.cache
 def _async_transport_type(http: ModuleType) -> type[Any]:
     class AsyncWSGITransport(http.AsyncBaseTransport):  # type: ignore[misc,name-defined]
         """An async transport that calls a WSGI app in a worker thread."""
 
         def __init__(self, app: Any, **kwargs: Any) -> None:
-            self._sync = http.WSGITransport(app=app, **kwargs)
+            self._sync = wsgi_transport(app, http=http, **kwargs)
 
         async def handle_async_request(self, request: Any) -> Any:
             body = await request.aread()

@@ -1,0 +1,74 @@
+"""Fixtures for the project's own tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from flask import Flask
+
+from mock_server import create_app, state_of
+from mock_server.state import MockState
+from sora_testkit import httpx_client, openai_client
+
+KEY = "sk-test-sora-mock"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app() -> Iterator[AppFactory]:
+    """Build apps with test settings (no background worker unless asked); closes them after."""
+    made: list[Flask] = []
+
+    def factory(**config: Any) -> Flask:
+        config.setdefault("background_worker", False)
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        state_of(app).close()
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    """A mock in ``polls`` mode, the default for tests."""
+    return make_app()
+
+
+@pytest.fixture
+def state(app: Flask) -> MockState:
+    """The state behind ``app``."""
+    return state_of(app)
+
+
+@pytest.fixture
+def http(app: Flask) -> Iterator[httpx.Client]:
+    """A raw httpx client on ``app``, authenticated."""
+    with httpx_client(app, headers=AUTH) as client:
+        yield client
+
+
+@pytest.fixture
+def anon(app: Flask) -> Iterator[httpx.Client]:
+    """A raw httpx client on ``app`` without credentials."""
+    with httpx_client(app) as client:
+        yield client
+
+
+@pytest.fixture
+def sdk(app: Flask) -> openai.OpenAI:
+    """The official SDK on ``app``, in-process."""
+    return openai_client(app, api_key=KEY)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio."""
+    return "asyncio"
