@@ -50,7 +50,7 @@ def assert_openai_error(
     assert response.headers["x-request-id"].startswith("req_")
     body = response.json()
     assert set(body) == {"error"}
-    error = body["error"]
+    error: dict[str, Any] = body["error"]
     assert set(error) == ENVELOPE_KEYS
     if prefix:
         assert error["message"].startswith(message), error["message"]

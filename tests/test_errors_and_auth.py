@@ -22,7 +22,7 @@ NO_KEY = (
 
 
 def completed_video(http: httpx.Client, **fields: Any) -> dict[str, Any]:
-    video = http.post("/v1/videos", json={"prompt": "x", **fields}).json()
+    video: dict[str, Any] = http.post("/v1/videos", json={"prompt": "x", **fields}).json()
     while video["status"] not in ("completed", "failed"):
         video = http.get(f"/v1/videos/{video['id']}").json()
     return video
