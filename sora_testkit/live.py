@@ -28,7 +28,10 @@ class LiveServer:
         self.host = host
         self.port = self._server.port
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sora-mock-live", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sora-mock-live",
+            daemon=True,
         )
 
     @property

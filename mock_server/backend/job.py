@@ -85,6 +85,8 @@ class Job:
             self.expires_at = now + catalog.ASSET_LIFETIME_SECONDS
             return
         kind = catalog.FAILURES[self.failure_code]
+        end = self.end_fraction()
+        self.progress = 0 if end <= catalog.QUEUED_SHARE else min(99, round(end * 100))
         self.status = catalog.FAILED
         self.completed_at = now
         self.error_code, self.error_message = kind.code, kind.message

@@ -68,10 +68,17 @@ class Delivery:
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready view for the journal."""
-        data = asdict(self)
-        data.pop("prepare")
-        data["body"] = self.body.decode("utf-8", "replace")
-        return data
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "url": self.url,
+            "subject": self.subject,
+            "state": self.state,
+            "due_at": self.due_at,
+            "headers": dict(self.headers),
+            "body": self.body.decode("utf-8", "replace"),
+            "attempts": [asdict(attempt) for attempt in self.attempts],
+        }
 
 
 class Outbox:

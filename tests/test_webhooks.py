@@ -1,0 +1,206 @@
+"""Webhooks: signed per Standard Webhooks, delivered over loopback, accepted by the SDK."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from mock_server import state_of
+from mock_server.backend.webhooks import sign
+from mock_server.settings import DEFAULT_WEBHOOK_SECRET
+from sora_testkit import httpx_client
+from tests.conftest import AUTH
+
+SECRET = "whsec_" + "c2VjcmV0LWZvci10ZXN0cw=="  # base64 of "secret-for-tests"
+
+
+class Receiver:
+    """A real HTTP server on loopback that records POSTs and answers from a script."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.statuses = list(statuses or [])
+        self.received: list[dict[str, Any]] = []
+        self.arrived = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append({"headers": dict(self.headers), "body": body})
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                receiver.arrived.set()
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def finish(http: httpx.Client, prompt: str = "x") -> dict[str, Any]:
+    video: dict[str, Any] = http.post("/v1/videos", json={"prompt": prompt}).json()
+    while video["status"] not in ("completed", "failed"):
+        video = http.get(f"/v1/videos/{video['id']}").json()
+    return video
+
+
+def test_completed_event_is_signed_and_unwrapped_by_the_sdk(
+    make_app: Any, receiver: Receiver
+) -> None:
+    app = make_app(webhook_urls=[receiver.url], webhook_secret=SECRET)
+    with httpx_client(app, headers=AUTH) as http:
+        video = finish(http)
+        flushed = http.post("/_mock/deliveries/flush").json()
+    assert flushed["attempted"] == 1
+    [delivery] = receiver.received
+    headers = {k.lower(): v for k, v in delivery["headers"].items()}
+    assert headers["content-type"] == "application/json"
+    assert headers["webhook-id"].startswith("msg_")
+    assert headers["webhook-signature"].startswith("v1,")
+
+    client = openai.OpenAI(api_key="sk-x", base_url="http://127.0.0.1:9/v1")
+    event = client.webhooks.unwrap(delivery["body"], headers, secret=SECRET)
+    assert event.type == "video.completed"  # type: ignore[comparison-overlap]
+    payload = json.loads(delivery["body"])
+    assert payload["object"] == "event"
+    assert payload["id"].startswith("evt_")
+    assert payload["data"] == {"id": video["id"]}
+    assert payload["created_at"] == video["completed_at"]
+
+
+def test_failed_event(make_app: Any, receiver: Receiver) -> None:
+    app = make_app(webhook_urls=[receiver.url])
+    with httpx_client(app, headers=AUTH) as http:
+        video = finish(http, "x [mock:moderation_blocked]")
+        http.post("/_mock/deliveries/flush")
+    payload = json.loads(receiver.received[0]["body"])
+    assert payload["type"] == "video.failed"
+    assert payload["data"]["id"] == video["id"]
+
+
+def test_default_secret_verifies_too(make_app: Any, receiver: Receiver) -> None:
+    app = make_app(webhook_urls=[receiver.url])
+    with httpx_client(app, headers=AUTH) as http:
+        finish(http)
+        http.post("/_mock/deliveries/flush")
+    delivery = receiver.received[0]
+    client = openai.OpenAI(api_key="sk-x", base_url="http://127.0.0.1:9/v1")
+    client.webhooks.verify_signature(
+        delivery["body"], delivery["headers"], secret=DEFAULT_WEBHOOK_SECRET
+    )
+
+
+def test_wrong_secret_is_rejected_by_the_sdk(make_app: Any, receiver: Receiver) -> None:
+    app = make_app(webhook_urls=[receiver.url], webhook_secret=SECRET)
+    with httpx_client(app, headers=AUTH) as http:
+        finish(http)
+        http.post("/_mock/deliveries/flush")
+    delivery = receiver.received[0]
+    client = openai.OpenAI(api_key="sk-x", base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(openai.InvalidWebhookSignatureError):
+        client.webhooks.unwrap(delivery["body"], delivery["headers"], secret="whsec_" + "b3RoZXI=")
+
+
+def test_signature_matches_the_standard_webhooks_scheme() -> None:
+    # HMAC-SHA256 of "msg_1.1700000000.{}" with key b"secret-for-tests", base64.
+    assert sign(SECRET, "msg_1", 1_700_000_000, b"{}") == sign(
+        "secret-for-tests", "msg_1", 1_700_000_000, b"{}"
+    )
+    assert sign(SECRET, "msg_1", 1_700_000_000, b"{}") != sign(
+        SECRET, "msg_2", 1_700_000_000, b"{}"
+    )
+
+
+def test_failed_delivery_is_retried_on_the_mock_clock(make_app: Any) -> None:
+    receiver = Receiver(statuses=[500, 503])
+    try:
+        app = make_app(webhook_urls=[receiver.url], progression="instant")
+        with httpx_client(app, headers=AUTH) as http:
+            http.post("/v1/videos", json={"prompt": "x"})
+            assert http.post("/_mock/deliveries/flush").json()["attempted"] == 1
+            assert http.post("/_mock/deliveries/flush").json()["attempted"] == 0
+            http.post("/_mock/clock/advance", json={"seconds": 5})
+            assert http.post("/_mock/deliveries/flush").json()["attempted"] == 1
+            http.post("/_mock/clock/advance", json={"seconds": 30})
+            journal = http.post("/_mock/deliveries/flush").json()["deliveries"]
+        [delivery] = journal
+        assert [a["status"] for a in delivery["attempts"]] == [500, 503, 200]
+        assert delivery["state"] == "delivered"
+        assert len(receiver.received) == 3
+        signatures = {r["headers"]["webhook-signature"] for r in receiver.received}
+        assert len({r["headers"]["webhook-id"] for r in receiver.received}) == 1
+        assert len(signatures) >= 1
+    finally:
+        receiver.close()
+
+
+def test_delivery_gives_up_after_its_retries(make_app: Any) -> None:
+    receiver = Receiver(statuses=[500, 500, 500, 500])
+    try:
+        app = make_app(webhook_urls=[receiver.url], progression="instant")
+        with httpx_client(app, headers=AUTH) as http:
+            http.post("/v1/videos", json={"prompt": "x"})
+            for _ in range(4):
+                http.post("/_mock/deliveries/flush")
+                http.post("/_mock/clock/advance", json={"seconds": 60})
+            [delivery] = http.get("/_mock/deliveries").json()["deliveries"]
+        assert delivery["state"] == "failed"
+        assert len(delivery["attempts"]) == 3
+    finally:
+        receiver.close()
+
+
+def test_unreachable_receiver_is_journaled_not_fatal(make_app: Any) -> None:
+    receiver = Receiver()
+    url = receiver.url
+    receiver.close()
+    app = make_app(webhook_urls=[url], progression="instant")
+    with httpx_client(app, headers=AUTH) as http:
+        assert http.post("/v1/videos", json={"prompt": "x"}).status_code == 200
+        [delivery] = http.post("/_mock/deliveries/flush").json()["deliveries"]
+    assert delivery["attempts"][0]["status"] is None
+    assert "ConnectError" in delivery["attempts"][0]["error"]
+    assert delivery["state"] == "pending"
+
+
+def test_hosts_outside_loopback_are_refused_unless_allowed(make_app: Any) -> None:
+    app = make_app(webhook_urls=["http://hooks.example.com/in"], progression="instant")
+    with httpx_client(app, headers=AUTH) as http:
+        http.post("/v1/videos", json={"prompt": "x"})
+        [delivery] = http.post("/_mock/deliveries/flush").json()["deliveries"]
+    assert delivery["state"] == "refused"
+    assert delivery["attempts"][0]["error"].startswith("host not allowed")
+
+
+def test_background_worker_delivers_without_a_flush(make_app: Any, receiver: Receiver) -> None:
+    app = make_app(webhook_urls=[receiver.url], background_worker=True, progression="instant")
+    with httpx_client(app, headers=AUTH) as http:
+        http.post("/v1/videos", json={"prompt": "x"})
+    assert receiver.arrived.wait(timeout=10)
+    assert state_of(app).outbox.wait_idle(timeout=10)
+    assert state_of(app).outbox.journal()[0]["state"] == "delivered"
