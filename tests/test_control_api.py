@@ -1,0 +1,216 @@
+"""The control API (SPEC 5.3): reset, progression, clock, forced outcomes, journal, assets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from flask import Flask
+
+from mock_server import catalog
+from sora_testkit import httpx_client, openai_client
+from tests.conftest import AUTH
+from tests.helpers import assert_openai_error, image_bytes, named_file
+
+
+def control_error(response: httpx.Response, status: int, message: str) -> None:
+    assert response.status_code == status
+    assert response.json() == {
+        "error": {"message": message, "type": "control_error", "param": None, "code": None}
+    }
+
+
+def test_status_describes_the_mock(http: httpx.Client) -> None:
+    status = http.get("/_mock/").json()
+    assert status["progression"] == "polls"
+    assert status["forced_outcomes"] == []
+    assert status["unfinished_jobs"] == 0
+
+
+def test_reset_forgets_everything(http: httpx.Client) -> None:
+    video = http.post("/v1/videos", json={"prompt": "x"}).json()
+    http.post("/_mock/faults", json={"status": 500, "path": "/nowhere"})
+    http.post("/_mock/outcomes", json={"outcome": "internal_error"})
+    http.post("/_mock/progression", json={"mode": "instant"})
+    http.post("/_mock/assets", content=b"\x89PNG", headers={"Content-Type": "image/png"})
+    http.post("/_mock/clock/advance", json={"seconds": 1000})
+    status = http.post("/_mock/reset").json()
+    assert status["progression"] == "polls"
+    assert status["forced_outcomes"] == [] and status["faults"] == []
+    assert http.get(f"/v1/videos/{video['id']}").status_code == 404
+    assert http.get("/_mock/requests").json()["requests"][-1]["path"] == f"/v1/videos/{video['id']}"
+    assert len(http.get("/_mock/requests").json()["requests"]) == 1
+
+
+def test_request_journal_records_requests_but_not_control_calls(http: httpx.Client) -> None:
+    http.post("/v1/videos", json={"prompt": "journal me", "size": "4K"})
+    http.get("/_mock/clock")
+    [entry] = http.get("/_mock/requests").json()["requests"]
+    assert entry["method"] == "POST" and entry["path"] == "/v1/videos"
+    assert entry["status"] == 400 and entry["rule"] == "size.unsupported"
+    assert entry["body"] == {"prompt": "journal me", "size": "4K"}
+    assert entry["headers"]["authorization"] == "Bearer sk-te***ck"
+    assert entry["dialect"] == "openai"
+    http.delete("/_mock/requests")
+    assert http.get("/_mock/requests").json() == {"requests": []}
+
+
+def test_journal_shortens_data_urls(http: httpx.Client) -> None:
+    long_url = "data:image/png;base64," + "A" * 5000
+    http.post("/v1/videos", json={"prompt": "x", "input_reference": {"image_url": long_url}})
+    entry = http.get("/_mock/requests").json()["requests"][-1]
+    shown = entry["body"]["input_reference"]["image_url"]
+    assert shown.startswith("data:image/png;base64,AAA") and "5022 characters" in shown
+
+
+@pytest.mark.parametrize("outcome", ["moderation_blocked", "internal_error"])
+def test_forced_failure_applies_to_the_next_job_only(http: httpx.Client, outcome: str) -> None:
+    forced = http.post("/_mock/outcomes", json={"outcome": outcome})
+    assert forced.json() == {"forced_outcomes": [outcome]}
+    first = http.post("/v1/videos", json={"prompt": "innocent"}).json()
+    second = http.post("/v1/videos", json={"prompt": "innocent"}).json()
+    http.post("/_mock/progression", json={"mode": "instant"})
+    assert http.get(f"/v1/videos/{first['id']}").json()["error"]["code"] == outcome
+    assert http.get(f"/v1/videos/{second['id']}").json()["status"] == "completed"
+
+
+def test_forced_outcome_count(http: httpx.Client) -> None:
+    http.post("/_mock/outcomes", json={"outcome": "moderation_blocked", "count": 2})
+    http.post("/_mock/progression", json={"mode": "instant"})
+    results = [http.post("/v1/videos", json={"prompt": "x"}).json()["status"] for _ in range(3)]
+    assert results == ["failed", "failed", "completed"]
+
+
+def test_forced_face_rejects_the_next_create_with_a_reference(http: httpx.Client) -> None:
+    http.post("/_mock/outcomes", json={"outcome": "face_rejected"})
+    assert http.post("/v1/videos", json={"prompt": "no reference"}).status_code == 200
+    response = http.post(
+        "/v1/videos",
+        data={"prompt": "x"},
+        files={"input_reference": ("me.jpg", image_bytes(720, 1280, "JPEG"), "image/jpeg")},
+    )
+    assert_openai_error(
+        response,
+        400,
+        "input_reference.face",
+        "Invalid input_reference: images containing real human faces are not allowed.",
+        param="input_reference",
+        code="invalid_value",
+    )
+    assert http.get("/_mock/outcomes").json()["forced_outcomes"] == []
+
+
+def test_face_marker_in_the_prompt(sdk: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        sdk.videos.create(
+            prompt="portrait [mock:face_rejected]",
+            input_reference=named_file(image_bytes(720, 1280), "face.png"),
+        )
+    assert raised.value.param == "input_reference"
+
+
+def test_outcomes_listing_documents_every_magic_prompt(http: httpx.Client) -> None:
+    available = http.get("/_mock/outcomes").json()["available"]
+    assert set(available) == set(catalog.OUTCOMES)
+    assert available["moderation_blocked"]["magic_prompt"] == "[mock:moderation_blocked]"
+
+
+def test_forced_outcome_through_the_sdk(app: Flask) -> None:
+    sdk = openai_client(app)
+    with httpx_client(app) as control:
+        control.post("/_mock/outcomes", json={"outcome": "moderation_blocked"})
+    video = sdk.videos.create_and_poll(prompt="a calm lake")
+    assert video.status == "failed"
+    assert video.error is not None and video.error.code == "moderation_blocked"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        (
+            "/_mock/outcomes",
+            {"outcome": "explode"},
+            "'outcome' must be one of moderation_blocked, internal_error, face_rejected, slow.",
+        ),
+        (
+            "/_mock/outcomes",
+            {"outcome": "slow", "count": -1},
+            "'count' must be a positive integer.",
+        ),
+        (
+            "/_mock/progression",
+            {"mode": "warp"},
+            "'mode' must be one of instant, polls, time, manual.",
+        ),
+        ("/_mock/progression", {"mode": "time", "speed": 0}, "'speed' must be positive."),
+        ("/_mock/clock/advance", {"seconds": "ten"}, "'seconds' must be a number."),
+        (
+            "/_mock/clock/advance",
+            {"seconds": -5},
+            "'seconds' must not be negative: the mock clock only moves forward.",
+        ),
+        ("/_mock/clock/advance", ["seconds"], "The body must be a JSON object."),
+    ],
+)
+def test_bad_control_calls(http: httpx.Client, path: str, body: Any, message: str) -> None:
+    control_error(http.post(path, json=body), 400, message)
+
+
+def test_progression_and_speed_can_be_changed(http: httpx.Client) -> None:
+    status = http.post("/_mock/progression", json={"mode": "time", "speed": 30}).json()
+    assert (status["progression"], status["speed"]) == ("time", 30)
+    assert status["clock"]["frozen"] is False
+    assert http.post("/_mock/progression", json={"mode": "manual"}).json()["clock"]["frozen"]
+
+
+def test_assets_upload_as_multipart_or_raw(http: httpx.Client) -> None:
+    png = image_bytes(8, 8)
+    multipart = http.post("/_mock/assets", files={"file": ("a.png", png, "image/png")}).json()
+    raw = http.post("/_mock/assets", content=png, headers={"Content-Type": "image/png"}).json()
+    for asset in (multipart, raw):
+        assert asset["id"].startswith("file-")
+        assert asset["bytes"] == len(png)
+        assert http.get(asset["url"]).content == png
+    control_error(
+        http.post("/_mock/assets"),
+        400,
+        "Send the asset as a multipart part named 'file' or as the raw body.",
+    )
+    control_error(http.get("/_mock/assets/file-nope"), 404, "No asset with id 'file-nope'.")
+
+
+def test_job_internals(http: httpx.Client) -> None:
+    video = http.post("/v1/videos", json={"prompt": "x"}).json()
+    http.get(f"/v1/videos/{video['id']}")
+    job = http.get(f"/_mock/jobs/{video['id']}").json()
+    assert (job["reads"], job["steps"], job["fraction"]) == (1, 4, 0.25)
+    assert job["owner"] == "sk-te***ck"
+    control_error(http.get("/_mock/jobs/video_nope"), 404, "No job with id 'video_nope'.")
+
+
+def test_control_token_guards_the_control_api(make_app: Any) -> None:
+    app = make_app(control_token="let-me-in")
+    with httpx_client(app, headers=AUTH) as http:
+        assert_openai_error(
+            http.get("/_mock/clock"),
+            401,
+            "control.token",
+            "The control API needs a valid x-sora-mock-token header.",
+        )
+        assert (
+            http.get("/_mock/clock", headers={"x-sora-mock-token": "let-me-in"}).status_code == 200
+        )
+        assert http.get("/v1/videos").status_code == 200
+
+
+def test_control_api_can_be_switched_off(make_app: Any) -> None:
+    app = make_app(control_api=False)
+    with httpx_client(app, headers=AUTH) as http:
+        assert_openai_error(
+            http.post("/_mock/reset"),
+            404,
+            "control.disabled",
+            "The control API is switched off on this server.",
+        )

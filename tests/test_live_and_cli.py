@@ -1,0 +1,185 @@
+"""Real HTTP over loopback: the live-server helper and the ``sora-mock serve`` command."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import IO, Any
+
+import httpx
+import openai
+import pytest
+
+from mock_server import create_app
+from mock_server.cli import build_parser
+from sora_testkit import LiveServer
+from tests.helpers import image_bytes, named_file
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def live() -> Iterator[LiveServer]:
+    app = create_app({"background_worker": False})
+    with LiveServer(app) as server:
+        yield server
+
+
+def test_sdk_over_real_http(live: LiveServer) -> None:
+    client = openai.OpenAI(api_key="sk-live", base_url=live.openai_base_url, max_retries=0)
+    video = client.videos.create_and_poll(
+        prompt="a harbour",
+        model="sora-2-pro",
+        size="1792x1024",
+        seconds="4",
+        input_reference=named_file(image_bytes(1792, 1024, "JPEG"), "ref.jpg"),
+    )
+    assert video.status == "completed"
+    content = client.videos.download_content(video.id).content
+    assert content[4:8] == b"ftyp"
+    assert [v.id for v in client.videos.list()] == [video.id]
+
+
+@pytest.mark.anyio
+async def test_async_sdk_over_real_http(live: LiveServer) -> None:
+    client = openai.AsyncOpenAI(api_key="sk-live", base_url=live.openai_base_url)
+    video = await client.videos.create_and_poll(prompt="async over a socket")
+    assert video.status == "completed"
+    thumb = await client.videos.download_content(video.id, variant="spritesheet")
+    assert thumb.content[:3] == b"\xff\xd8\xff"
+    await client.close()
+
+
+def test_oversized_upload_over_a_socket_gets_a_clean_400(live: LiveServer) -> None:
+    big = image_bytes(720, 1280) + b"\x00" * (21 * 1024 * 1024)
+    response = httpx.post(
+        f"{live.url}/v1/videos",
+        headers={"Authorization": "Bearer sk-live"},
+        data={"prompt": "x"},
+        files={"input_reference": ("ref.png", big, "image/png")},
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert response.headers["x-sora-mock-rule"] == "input_reference.too_large"
+    assert httpx.get(f"{live.url}/v1/videos", headers={"api-key": "k"}).status_code == 200
+
+
+def test_unknown_routes_and_methods_are_json_over_a_socket(live: LiveServer) -> None:
+    for method, path in (("GET", "/nope"), ("PATCH", "/v1/videos"), ("GET", "/v1/videos/%F0%9F")):
+        response = httpx.request(method, live.url + path, headers={"api-key": "k"})
+        assert response.status_code in (404, 405)
+        assert response.headers["content-type"] == "application/json"
+        assert set(response.json()["error"]) == {"message", "type", "param", "code"}
+
+
+# --- the CLI ---------------------------------------------------------------------------------
+
+
+class Served:
+    """A ``sora-mock serve`` process, with its output collected as it arrives."""
+
+    def __init__(self, *args: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        assert self.process.stdout is not None
+        self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
+        self._reader.start()
+        assert self.ready.wait(timeout=30), self.lines
+        match = re.search(r"serving on (http://\S+)", "".join(self.lines))
+        assert match, self.lines
+        self.url = match.group(1)
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.append(line)
+            if "progression:" in line:
+                self.ready.set()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=15)
+        self._reader.join(timeout=5)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        return code
+
+
+def test_serve_prints_the_base_url_and_logs_each_request() -> None:
+    served = Served("--progression", "instant")
+    try:
+        assert any("OpenAI base URL:" in line and "/v1" in line for line in served.lines)
+        client = openai.OpenAI(api_key="sk-cli", base_url=f"{served.url}/v1", max_retries=0)
+        video = client.videos.create(prompt="from the CLI")
+        assert video.status == "completed"
+        with pytest.raises(openai.BadRequestError):
+            client.videos.create(prompt="x", seconds="5")  # type: ignore[arg-type]
+    finally:
+        assert served.stop() == 0
+    log = "".join(served.lines)
+    assert re.search(r"POST /v1/videos 200 [\d.]+ms", log)
+    assert re.search(r"POST /v1/videos 400 [\d.]+ms rule=seconds.unsupported", log)
+
+
+def test_serve_with_api_keys_refuses_others() -> None:
+    served = Served("--api-key", "sk-one", "--api-key", "sk-two", "--quiet")
+    try:
+        ok = httpx.get(f"{served.url}/v1/videos", headers={"Authorization": "Bearer sk-two"})
+        refused = httpx.get(f"{served.url}/v1/videos", headers={"Authorization": "Bearer sk-three"})
+    finally:
+        served.stop()
+    assert ok.status_code == 200
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "invalid_api_key"
+    assert not any("GET /v1/videos" in line for line in served.lines)
+
+
+def test_serve_refuses_bad_settings_cleanly() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server.cli", "serve", "--speed", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "speed must be positive" in result.stderr
+
+
+def test_cli_flags_cover_the_documented_settings() -> None:
+    args = build_parser().parse_args(
+        [
+            "serve", "--host", "0.0.0.0", "--port", "9000", "--progression", "time",
+            "--speed", "60", "--api-key", "a", "--api-key", "b", "--rpm", "10",
+            "--concurrent-jobs", "2", "--webhook-url", "http://127.0.0.1:1/h",
+            "--webhook-secret", "whsec_eA==", "--allow-host", "hooks.example.com",
+            "--lenient-reference", "--control-token", "t",
+        ]
+    )  # fmt: skip
+    from mock_server.cli import _overrides
+
+    overrides: dict[str, Any] = _overrides(args)
+    assert overrides == {
+        "progression": "time",
+        "speed": 60.0,
+        "api_keys": ["a", "b"],
+        "concurrent_jobs": 2,
+        "requests_per_minute": 10,
+        "webhook_urls": ["http://127.0.0.1:1/h"],
+        "webhook_secret": "whsec_eA==",
+        "allowed_hosts": ["hooks.example.com"],
+        "lenient_reference": True,
+        "control_token": "t",
+    }
+    assert (args.host, args.port) == ("0.0.0.0", 9000)
