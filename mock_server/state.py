@@ -32,6 +32,8 @@ class MockState:
         self.resolver = ImageResolver(self.assets, settings.max_reference_bytes)
         self.faults = FaultQueue()
         self.journal = RequestJournal(settings.journal_size)
+        #: Responses that broke their contract (with ``validate_responses`` on).
+        self.contract_violations: list[dict[str, object]] = []
         self.limiter = RequestRateLimiter(settings.requests_per_minute)
         self.outbox = Outbox(self.clock, allowed_hosts=settings.allowed_hosts)
         self.webhooks = WebhookPublisher(
@@ -52,6 +54,7 @@ class MockState:
         self.assets.clear()
         self.faults.clear()
         self.journal.clear()
+        self.contract_violations.clear()
         self.limiter.clear()
         self.outbox.clear()
         self.clock.reset(

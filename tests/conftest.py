@@ -27,6 +27,7 @@ def make_app() -> Iterator[AppFactory]:
 
     def factory(**config: Any) -> Flask:
         config.setdefault("background_worker", False)
+        config.setdefault("validate_responses", "error")
         app = create_app(config)
         made.append(app)
         return app
@@ -34,6 +35,7 @@ def make_app() -> Iterator[AppFactory]:
     yield factory
     for app in made:
         state_of(app).close()
+        assert state_of(app).contract_violations == []
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import httpx
 import openai
 import pytest
 
-from mock_server import state_of
+from mock_server import contracts, state_of
 from mock_server.backend.webhooks import sign
 from mock_server.settings import DEFAULT_WEBHOOK_SECRET
 from sora_testkit import httpx_client
@@ -87,6 +87,7 @@ def test_completed_event_is_signed_and_unwrapped_by_the_sdk(
     event = client.webhooks.unwrap(delivery["body"], headers, secret=SECRET)
     assert event.type == "video.completed"  # type: ignore[comparison-overlap]
     payload = json.loads(delivery["body"])
+    assert contracts.violations("openai/webhook_event", payload) == []
     assert payload["object"] == "event"
     assert payload["id"].startswith("evt_")
     assert payload["data"] == {"id": video["id"]}

@@ -18,8 +18,9 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from mock_server import catalog
+from mock_server import catalog, contracts
 from mock_server.backend.faults import Fault
+from mock_server.dialects import openai as openai_dialect
 from mock_server.dialects.openai import render as openai_render
 from mock_server.rules import access, protocol
 from mock_server.rules.registry import RuleViolation
@@ -38,6 +39,11 @@ FaultRenderer = Callable[[int, str | None], dict[str, Any]]
 ERROR_RENDERERS: dict[str, tuple[ErrorRenderer, FaultRenderer]] = {
     "openai": (openai_render.error, openai_render.server_error),
 }
+
+
+#: Each dialect's contracts: success bodies by endpoint, and the error envelope.
+RESPONSE_CONTRACTS: dict[str, str | None] = {**openai_dialect.RESPONSE_CONTRACTS}
+ERROR_CONTRACTS: dict[str, str] = {"openai": openai_dialect.ERROR_CONTRACT}
 
 
 def dialect_for_path(path: str) -> str:
@@ -130,8 +136,45 @@ def _before() -> Response | None:
     return None
 
 
+def response_contract(endpoint: str | None, status: int) -> str | None:
+    """The contract a response must meet; ``None`` for binary or unchecked bodies."""
+    if status >= 400:
+        return ERROR_CONTRACTS[g.get("dialect", dialect_for_path(request.path))]
+    return RESPONSE_CONTRACTS.get(endpoint or "")
+
+
+def _check_contract(response: Response) -> Response:
+    """Hold the response to its contract, as ``validate_responses`` says."""
+    state = current_state()
+    mode = state.settings.validate_responses
+    if mode == "ignore" or is_control(request.path):
+        return response
+    name = response_contract(request.endpoint, response.status_code)
+    if name is None:
+        return response
+    problems = contracts.violations(name, response.get_json(silent=True))
+    if not problems:
+        return response
+    record: dict[str, object] = {
+        "method": request.method,
+        "path": request.path,
+        "contract": name,
+        "problems": problems,
+    }
+    state.contract_violations.append(record)
+    log.warning("response breaks contract %s: %s", name, "; ".join(problems))
+    if mode == "warn":
+        return response
+    broken = jsonify(
+        openai_render.server_error(500, f"Response broke its contract {name}: {problems}")
+    )
+    broken.status_code = 500
+    return broken
+
+
 def _after(response: Response) -> Response:
     state = current_state()
+    response = _check_contract(response)
     response.headers["x-request-id"] = g.get("request_id", "")
     rate = g.get("rate")
     if rate is not None:

@@ -1,0 +1,111 @@
+"""The contracts: complete, valid, equal to the catalog, and enforced on responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+
+from mock_server import catalog, contracts, create_app, state_of
+from mock_server.dialects.openai import render
+from mock_server.web.pipeline import ERROR_CONTRACTS, RESPONSE_CONTRACTS
+from sora_testkit import httpx_client
+from tests.conftest import AUTH
+
+
+def test_every_contract_is_self_contained_with_schema_and_stable_id() -> None:
+    for name, document in contracts.load().items():
+        assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert document["$id"] == f"https://contracts.sora-testkit.dev/{name}.json"
+        Draft202012Validator.check_schema(document)
+        refs = [v for v in json.dumps(document).split('"$ref": ')[1:]]
+        assert all(ref.startswith('"#/') for ref in refs), name
+
+
+def test_every_api_route_has_a_response_contract() -> None:
+    app = create_app({"background_worker": False})
+    api_endpoints = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if not rule.endpoint.startswith("control.")
+    }
+    assert api_endpoints == set(RESPONSE_CONTRACTS)
+    for name in [*RESPONSE_CONTRACTS.values(), *ERROR_CONTRACTS.values()]:
+        assert name is None or name in contracts.load()
+
+
+def _enum(name: str, *path: str) -> list[Any]:
+    node: Any = contracts.load()[name]
+    for key in path:
+        node = node[key]
+    return list(node["enum"])
+
+
+def test_catalog_and_contract_enums_are_equal() -> None:
+    assert _enum("openai/video", "properties", "status") == list(catalog.JOB_STATUSES)
+    assert _enum("openai/video", "properties", "size") == list(catalog.ALL_SIZES)
+    assert _enum("openai/video", "properties", "seconds") == list(catalog.SECONDS_VALUES)
+    assert _enum("openai/video", "properties", "model") == list(catalog.ACCEPTED_MODELS)
+    assert _enum("openai/create_request", "properties", "model") == list(catalog.ACCEPTED_MODELS)
+    assert _enum("openai/create_request", "properties", "size") == list(catalog.ALL_SIZES)
+    assert _enum("openai/create_request", "properties", "seconds") == list(catalog.SECONDS_VALUES)
+    assert _enum("openai/webhook_event", "properties", "type") == list(
+        catalog.WEBHOOK_EVENT_BY_STATUS.values()
+    )
+    prompt = contracts.load()["openai/create_request"]["properties"]["prompt"]
+    assert prompt["maxLength"] == catalog.PROMPT_MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("body", "accepted"),
+    [
+        ({"prompt": "x"}, True),
+        ({"prompt": "x", "model": "sora-2-pro", "size": "1792x1024", "seconds": "12"}, True),
+        ({"prompt": "x", "input_reference": {"image_url": "https://example.com/a.png"}}, True),
+        ({"model": "sora-2"}, False),
+        ({"prompt": "x", "seconds": 8}, False),
+        ({"prompt": "x", "size": "1280*720"}, False),
+        ({"prompt": "x", "aspect_ratio": "16:9"}, False),
+        ({"prompt": "x", "input_reference": {"image_url": "a", "file_id": "b"}}, False),
+    ],
+)
+def test_the_create_contract_agrees_with_the_server(
+    http: httpx.Client, body: dict[str, Any], accepted: bool
+) -> None:
+    assert (contracts.violations("openai/create_request", body) == []) is accepted
+    assert (http.post("/v1/videos", json=body).status_code == 200) is accepted
+
+
+def test_a_response_that_breaks_its_contract_becomes_a_500_in_error_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(job: Any) -> dict[str, Any]:
+        return {"id": job.id, "object": "video"}
+
+    monkeypatch.setattr(render, "video", broken)
+    app = create_app({"background_worker": False, "validate_responses": "error"})
+    with httpx_client(app, headers=AUTH) as http:
+        response = http.post("/v1/videos", json={"prompt": "x"})
+    assert response.status_code == 500
+    assert "openai/video" in response.json()["error"]["message"]
+    [record] = state_of(app).contract_violations
+    assert record["contract"] == "openai/video"
+    assert "$: 'model' is a required property" in record["problems"]  # type: ignore[operator]
+
+
+def test_warn_mode_records_and_passes_the_response_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(render, "video", lambda job: {"id": job.id})
+    app = create_app({"background_worker": False, "validate_responses": "warn"})
+    with httpx_client(app, headers=AUTH) as http:
+        assert http.post("/v1/videos", json={"prompt": "x"}).status_code == 200
+    assert len(state_of(app).contract_violations) == 1
+
+
+def test_ignore_mode_is_the_server_default() -> None:
+    app = create_app({"background_worker": False})
+    assert state_of(app).settings.validate_responses == "ignore"
