@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from mock_server import state_of
+from mock_server.web.pipeline import reset_duration
 from sora_testkit import httpx_client, openai_client
 from tests.conftest import AUTH
 from tests.helpers import assert_openai_error
@@ -76,11 +77,42 @@ def test_requests_per_minute_on_the_mock_clock(make_app: Any) -> None:
         assert refused.headers["retry-after"] == "40"
         assert refused.headers["x-ratelimit-limit-requests"] == "3"
         assert refused.headers["x-ratelimit-remaining-requests"] == "0"
-        assert refused.headers["x-ratelimit-reset-requests"] == "40.000s"
+        assert refused.headers["x-ratelimit-reset-requests"] == "40s"
         other = http.get("/v1/videos", headers={"Authorization": "Bearer sk-other"})
         assert other.status_code == 200
         state_of(app).clock.advance(40)
         assert http.get("/v1/videos").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0.017, "17ms"),
+        (0.0, "0ms"),
+        (1.0, "1s"),
+        (40.0, "40s"),
+        (1.5, "1.5s"),
+        (360, "6m0s"),
+        (61.25, "1m1.25s"),
+    ],
+)
+def test_reset_header_uses_openai_duration_style(seconds: float, text: str) -> None:
+    assert reset_duration(seconds) == text
+
+
+def test_forced_outcome_survives_a_create_refused_for_concurrency(make_app: Any) -> None:
+    app = make_app(concurrent_jobs=1, progression="manual")
+    with httpx_client(app, headers=AUTH) as http:
+        http.post("/v1/videos", json={"prompt": "a"})
+        http.post("/_mock/outcomes", json={"outcome": "moderation_blocked"})
+        assert http.post("/v1/videos", json={"prompt": "b"}).status_code == 429
+        assert http.get("/_mock/outcomes").json()["forced_outcomes"] == ["moderation_blocked"]
+
+
+def test_preflight_options_needs_no_key(anon: httpx.Client) -> None:
+    response = anon.options("/v1/videos")
+    assert response.status_code == 200
+    assert "POST" in response.headers["Allow"]
 
 
 def test_control_api_is_never_rate_limited(make_app: Any) -> None:

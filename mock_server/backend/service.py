@@ -150,11 +150,11 @@ class VideoService:
     ) -> Job:
         """Accept a job; raises a concurrency violation when the owner has too many."""
         self.settle()
-        planned = self.plan(request)
-        factor = catalog.SLOW_FACTOR if planned.slow else 1
         now = self.clock.now()
         with self.store.locked():
             self._check_concurrency(owner, now)
+            planned = self.plan(request)
+            factor = catalog.SLOW_FACTOR if planned.slow else 1
             job = Job(
                 id=job_id or new_video_id(),
                 seq=self.store.next_seq(),

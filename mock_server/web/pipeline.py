@@ -102,11 +102,21 @@ def _fault_response(fault: Fault) -> Response:
     return response
 
 
+def reset_duration(seconds: float) -> str:
+    """A wait in OpenAI's rate-limit header style: ``17ms``, ``1s``, ``6m0s``."""
+    millis = max(0, round(seconds * 1000))
+    if millis < 1000:
+        return f"{millis}ms"
+    minutes, rest = divmod(millis / 1000, 60)
+    text = f"{rest:.3f}".rstrip("0").rstrip(".")
+    return f"{int(minutes)}m{text}s" if minutes else f"{text}s"
+
+
 def _before() -> Response | None:
     g.request_id = catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
     g.started = time.perf_counter()
     path = request.path
-    if is_control(path) or request.endpoint is None:
+    if is_control(path) or request.endpoint is None or request.method == "OPTIONS":
         return None
     state = current_state()
     g.dialect = dialect_for_path(path)
@@ -147,7 +157,7 @@ def _check_contract(response: Response) -> Response:
     """Hold the response to its contract, as ``validate_responses`` says."""
     state = current_state()
     mode = state.settings.validate_responses
-    if mode == "ignore" or is_control(request.path):
+    if mode == "ignore" or is_control(request.path) or request.method in ("OPTIONS", "HEAD"):
         return response
     name = response_contract(request.endpoint, response.status_code)
     if name is None:
@@ -180,7 +190,7 @@ def _after(response: Response) -> Response:
     if rate is not None:
         response.headers["x-ratelimit-limit-requests"] = str(rate.limit)
         response.headers["x-ratelimit-remaining-requests"] = str(rate.remaining)
-        response.headers["x-ratelimit-reset-requests"] = f"{max(0.0, rate.reset_after):.3f}s"
+        response.headers["x-ratelimit-reset-requests"] = reset_duration(rate.reset_after)
     rule = g.get("rule")
     if rule is not None:
         response.headers[RULE_HEADER] = rule
