@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -108,6 +110,11 @@ def serve(args: argparse.Namespace) -> int:
     print(f"  OpenAI base URL:  {base}/v1   (openai.OpenAI(base_url=..., api_key=...))")
     print(f"  control API:      {base}/_mock/")
     print(f"  progression:      {state.settings.progression}", flush=True)
+
+    def stop(_signum: int, _frame: object) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -115,6 +122,7 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
         state.close()
+        print("sora-mock stopped", flush=True)
     return 0
 
 

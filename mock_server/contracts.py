@@ -21,7 +21,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 def contracts_dir() -> Path:
     """Where the contract files are: in the package (wheel) or beside it (source checkout)."""
-    for candidate in (_PACKAGE / "contracts", _PACKAGE.parent / "contracts"):
+    for candidate in (_PACKAGE / "_contracts", _PACKAGE.parent / "contracts"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("the contracts directory is missing from this installation")

@@ -108,8 +108,8 @@ class Served:
             if "progression:" in line:
                 self.ready.set()
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        self.process.send_signal(signum)
         code = self.process.wait(timeout=15)
         self._reader.join(timeout=5)
         assert self.process.stdout is not None
@@ -144,6 +144,12 @@ def test_serve_with_api_keys_refuses_others() -> None:
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "invalid_api_key"
     assert not any("GET /v1/videos" in line for line in served.lines)
+
+
+def test_serve_stops_cleanly_on_sigterm() -> None:
+    served = Served("--quiet")
+    assert served.stop(signal.SIGTERM) == 0
+    assert served.lines[-1] == "sora-mock stopped\n"
 
 
 def test_serve_refuses_bad_settings_cleanly() -> None:
