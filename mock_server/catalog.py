@@ -134,10 +134,11 @@ MODERATION_BLOCKED: Final = FailureKind(
 INTERNAL_ERROR: Final = FailureKind(
     "internal_error", "The video could not be generated because of an internal error.", 0.5
 )
+#: The public message for a reference of the wrong size (SPEC 1.2, seed 001).
+INPAINT_MISMATCH_MESSAGE: Final = "Inpaint image must match the requested width and height"
+
 INVALID_REFERENCE_IMAGE: Final = FailureKind(
-    "invalid_reference_image",
-    "Inpaint image must match the requested width and height",
-    0.0,
+    "invalid_reference_image", INPAINT_MISMATCH_MESSAGE, 0.0
 )
 FAILURES: Final = MappingProxyType(
     {kind.code: kind for kind in (MODERATION_BLOCKED, INTERNAL_ERROR, INVALID_REFERENCE_IMAGE)}
@@ -222,6 +223,13 @@ ID_PREFIX_FILE: Final = "file-"
 ID_PREFIX_REQUEST: Final = "req_"
 ID_PREFIX_EVENT: Final = "evt_"
 ID_PREFIX_WEBHOOK_MESSAGE: Final = "msg_"
+
+#: Host names that count as private besides private addresses (SPEC 5.2).
+PRIVATE_HOST_NAMES: Final = ("localhost",)
+PRIVATE_HOST_SUFFIXES: Final = (".local", ".internal", ".localhost")
+
+#: The documented default webhook secret, Standard Webhooks form [CHOICE].
+DEFAULT_WEBHOOK_SECRET: Final = "whsec_c29yYS1tb2NrLWRldmVsb3BtZW50LXNlY3JldA=="
 
 #: Webhook events (SPEC 1.5).
 WEBHOOK_EVENT_BY_STATUS: Final = MappingProxyType(

@@ -16,8 +16,7 @@ from mock_server import catalog
 
 ENV_PREFIX = "SORA_MOCK_"
 
-#: The documented default webhook secret (Standard Webhooks form) [CHOICE].
-DEFAULT_WEBHOOK_SECRET = "whsec_c29yYS1tb2NrLWRldmVsb3BtZW50LXNlY3JldA=="
+DEFAULT_WEBHOOK_SECRET = catalog.DEFAULT_WEBHOOK_SECRET
 
 VALIDATION_MODES = ("error", "warn", "ignore")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mock_server import catalog
 from mock_server.backend.assets import AssetStore
 from mock_server.backend.clock import MockClock
 from mock_server.backend.faults import FaultQueue
@@ -35,7 +36,11 @@ class MockState:
         #: Responses that broke their contract (with ``validate_responses`` on).
         self.contract_violations: list[dict[str, object]] = []
         self.limiter = RequestRateLimiter(settings.requests_per_minute)
-        self.outbox = Outbox(self.clock, allowed_hosts=settings.allowed_hosts)
+        self.outbox = Outbox(
+            self.clock,
+            allowed_hosts=settings.allowed_hosts,
+            timeout=catalog.WEBHOOK_TIMEOUT_SECONDS,
+        )
         self.webhooks = WebhookPublisher(
             self.outbox, settings.webhook_urls, settings.webhook_secret
         )

@@ -16,19 +16,19 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from PIL import Image
 
+from mock_server import catalog
 from mock_server.backend.assets import AssetStore
 from mock_server.domain import FileRef, ImageUrl, ReferenceSource, UploadedFile
 from mock_server.rules import reference
 from mock_server.rules.registry import RuleViolation
 
 ASSET_PATH_PREFIX = "/_mock/assets/"
-_PRIVATE_SUFFIXES = (".local", ".internal", ".localhost")
 
 
 def is_private_host(host: str) -> bool:
     """Loopback, RFC 1918, link-local and unique-local addresses, and local names."""
     host = host.lower().strip("[]")
-    if host == "localhost" or host.endswith(_PRIVATE_SUFFIXES):
+    if host in catalog.PRIVATE_HOST_NAMES or host.endswith(catalog.PRIVATE_HOST_SUFFIXES):
         return True
     try:
         address = ipaddress.ip_address(host)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mock_server import catalog
 from mock_server.dialects.wording import megabytes, quoted_list
 from mock_server.rules.registry import RuleViolation
 
@@ -23,7 +24,6 @@ NO_KEY = (
     "blank username) if you're accessing the API from your browser and are prompted for a "
     "username. You can obtain an API key from https://platform.openai.com/account/api-keys."
 )
-INPAINT = "Inpaint image must match the requested width and height"
 
 
 def _f(v: RuleViolation, key: str) -> Any:
@@ -190,7 +190,7 @@ WORDING: dict[str, Wording] = {
             f"{_f(v, 'limit')} allowed."
         ),
     ),
-    "input_reference.dimensions": (None, lambda v: INPAINT),
+    "input_reference.dimensions": (None, lambda v: catalog.INPAINT_MISMATCH_MESSAGE),
     "input_reference.face": (
         "invalid_value",
         lambda v: "Invalid input_reference: images containing real human faces are not allowed.",
