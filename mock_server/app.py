@@ -8,9 +8,12 @@ from typing import Any
 from flask import Flask
 
 from mock_server import settings as settings_module
+from mock_server.dialects.generatetask.callbacks import CallbackPublisher
+from mock_server.dialects.generatetask.views import blueprint as generatetask_blueprint
 from mock_server.dialects.openai.views import blueprint as openai_blueprint
+from mock_server.dialects.uniall.views import blueprint as uniall_blueprint
 from mock_server.state import EXTENSION_KEY, MockState
-from mock_server.web import control, pipeline
+from mock_server.web import control, media, pipeline
 
 
 def create_app(config: Mapping[str, Any] | settings_module.Settings | None = None) -> Flask:
@@ -25,10 +28,18 @@ def create_app(config: Mapping[str, Any] | settings_module.Settings | None = Non
     app = Flask("mock_server", static_folder=None)
     app.config.update(settings.extra)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION_KEY] = MockState(settings)
+    state = MockState(settings)
+    state.service.listeners.append(CallbackPublisher(state.outbox).job_finished)
+    app.extensions[EXTENSION_KEY] = state
     pipeline.init_app(app)
-    app.register_blueprint(openai_blueprint)
-    app.register_blueprint(control.blueprint)
+    for blueprint in (
+        openai_blueprint,
+        uniall_blueprint,
+        generatetask_blueprint,
+        media.blueprint,
+        control.blueprint,
+    ):
+        app.register_blueprint(blueprint)
     return app
 
 

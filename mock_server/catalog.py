@@ -64,6 +64,10 @@ def parse_size(size: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
+#: Native sizes by their wire form.
+NATIVE_SIZES: Final = MappingProxyType({size: parse_size(size) for size in ALL_SIZES})
+
+
 # --- reference images (SPEC 1.2) -------------------------------------------------------------
 
 #: Formats accepted as a reference image, recognised by their bytes (seeds 001, 002).
@@ -140,8 +144,14 @@ INPAINT_MISMATCH_MESSAGE: Final = "Inpaint image must match the requested width 
 INVALID_REFERENCE_IMAGE: Final = FailureKind(
     "invalid_reference_image", INPAINT_MISMATCH_MESSAGE, 0.0
 )
+IMAGE_UNREACHABLE: Final = FailureKind(
+    "image_unreachable", "The reference image URL could not be fetched.", 0.0
+)
 FAILURES: Final = MappingProxyType(
-    {kind.code: kind for kind in (MODERATION_BLOCKED, INTERNAL_ERROR, INVALID_REFERENCE_IMAGE)}
+    {
+        kind.code: kind
+        for kind in (MODERATION_BLOCKED, INTERNAL_ERROR, INVALID_REFERENCE_IMAGE, IMAGE_UNREACHABLE)
+    }
 )
 
 # --- forced outcomes and magic prompt markers (SPEC 5.3) [CHOICE] ----------------------------
@@ -237,7 +247,8 @@ WEBHOOK_EVENT_BY_STATUS: Final = MappingProxyType(
 )
 #: Delivery attempts for one webhook and the mock-clock delays between them [CHOICE].
 WEBHOOK_RETRY_DELAYS: Final = (5.0, 30.0)
-WEBHOOK_TIMEOUT_SECONDS: Final = 5.0
+#: How long one webhook or callback attempt may take [CHOICE].
+DELIVERY_TIMEOUT_SECONDS: Final = 5.0
 
 # --- media (SPEC 1.4) [CHOICE] ---------------------------------------------------------------
 
@@ -245,3 +256,143 @@ VIDEO_FPS: Final = 24
 SPRITESHEET_GRID: Final = (3, 3)
 SPRITESHEET_TILE_WIDTH: Final = 256
 THUMBNAIL_MAX_SIDE: Final = 640
+
+
+# --- jobs per dialect ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobProfile:
+    """How one dialect's jobs are named and how long their results live."""
+
+    id_prefix: str
+    id_hex: int
+    #: Seconds from completion until the results expire.
+    lifetime: float
+
+
+JOB_PROFILES: Final = MappingProxyType(
+    {
+        # SPEC 1.3: expires_at = created_at + 86400 (public sample).
+        "openai": JobProfile(ID_PREFIX_VIDEO, ID_HEX_VIDEO, ASSET_LIFETIME_SECONDS),
+        # SPEC 2: gen_ ids; result lifetime not published [CHOICE: as OpenAI's].
+        "uniall": JobProfile("gen_", 24, ASSET_LIFETIME_SECONDS),
+        # SPEC 3: task_ ids; result URLs valid 15 days (seed 004).
+        "generatetask": JobProfile("task_", 24, 15 * 86400),
+    }
+)
+
+# --- dialect uniall (SPEC 2, seed 003) -------------------------------------------------------
+
+LANDSCAPE: Final = "landscape"
+PORTRAIT: Final = "portrait"
+#: aspect_ratio values and the orientation each means.
+ORIENTATION_BY_ASPECT: Final = MappingProxyType({"16:9": LANDSCAPE, "9:16": PORTRAIT})
+UNIALL_DEFAULT_ASPECT: Final = "16:9"  # [CHOICE]
+UNIALL_DURATIONS: Final = (4, 8, 12, 16, 20)
+UNIALL_DEFAULT_DURATION: Final = 4  # [CHOICE]
+#: Fields of the UniAll create body.
+UNIALL_FIELDS: Final = ("model", "prompt", "image_url", "aspect_ratio", "duration")
+
+
+@dataclass(frozen=True)
+class UniAllModel:
+    """One row of the UniAll model table."""
+
+    id: str
+    #: The model family the submit response names (``sora2`` in seed 003's sample) [CHOICE].
+    family: str
+    #: The native model whose generation time applies.
+    base_model: str
+    #: Fixed by the name, or ``None`` when ``aspect_ratio`` decides.
+    orientation: str | None
+    #: Fixed by the name, or ``None`` when ``duration`` decides.
+    seconds: int | None
+    #: (width, height) per orientation.
+    sizes: MappingProxyType[str, tuple[int, int]]
+    #: Served only when the server setting ``uniall_true_1080p`` is on.
+    switched: bool = False
+
+
+_720P = MappingProxyType({LANDSCAPE: (1280, 720), PORTRAIT: (720, 1280)})
+_PRO_1080P = MappingProxyType({LANDSCAPE: (1792, 1024), PORTRAIT: (1024, 1792)})  # [CHOICE]
+_TRUE_1080P = MappingProxyType({LANDSCAPE: (1920, 1080), PORTRAIT: (1080, 1920)})  # [CHOICE]
+
+UNIALL_MODELS: Final = MappingProxyType(
+    {
+        model.id: model
+        for model in (
+            *(
+                UniAllModel(
+                    f"sora2-{orientation}-{seconds}s",
+                    "sora2",
+                    "sora-2",
+                    orientation,
+                    seconds,
+                    _720P,
+                )
+                for orientation in (LANDSCAPE, PORTRAIT)
+                for seconds in (4, 8, 12)
+            ),
+            UniAllModel("sora2-pro-720p", "sora2-pro", "sora-2-pro", None, None, _720P),
+            UniAllModel("sora2-pro-1080p", "sora2-pro", "sora-2-pro", None, None, _PRO_1080P),
+            UniAllModel(
+                "sora2-pro-true-1080p",
+                "sora2-pro",
+                "sora-2-pro",
+                None,
+                None,
+                _TRUE_1080P,
+                switched=True,
+            ),
+        )
+    }
+)
+#: Fields that belong to the native format, refused on the UniAll endpoint (seed 003).
+NATIVE_ONLY_FIELDS: Final = ("size", "seconds", "input_reference")
+
+# --- dialect generatetask (SPEC 3, seed 004) -------------------------------------------------
+
+GT_MODEL: Final = "sora-2-pro"
+GT_REQUEST_TYPES: Final = ("async", "callback")
+GT_DEFAULT_REQUEST_TYPE: Final = "async"
+GT_PROVIDERS: Final = ("auto", "value", "official")
+GT_DEFAULT_PROVIDER: Final = "auto"
+#: With ``provider=official`` every video is 12 s, whatever ``duration`` says.
+GT_OFFICIAL_SECONDS: Final = 12
+GT_MODES: Final = ("text-to-video", "image-to-video")
+GT_TEXT_TO_VIDEO, GT_IMAGE_TO_VIDEO = GT_MODES
+GT_PROMPT_MAX_CHARS: Final = 5000
+GT_DURATIONS: Final = (10, 15)
+GT_DEFAULT_DURATION: Final = 10  # [CHOICE]
+#: Sizes of text-to-video, with ``*`` (seed 004).
+GT_SIZES: Final = MappingProxyType(
+    {
+        "720*1280": (720, 1280),
+        "1280*720": (1280, 720),
+        "1024*1792": (1024, 1792),
+        "1792*1024": (1792, 1024),
+    }
+)
+GT_DEFAULT_SIZE: Final = "720*1280"  # [CHOICE: as the native default]
+#: Resolutions of image-to-video; the orientation follows the image [CHOICE].
+GT_RESOLUTIONS: Final = MappingProxyType({"720p": _720P, "1080p": _PRO_1080P})
+GT_DEFAULT_RESOLUTION: Final = "720p"  # [CHOICE]
+GT_IMAGE_URLS_COUNT: Final = 1
+GT_IMAGE_MAX_BYTES: Final = 10 * 1024 * 1024
+#: "Average ~3 minutes per video" (seed 004).
+GT_GENERATION_SECONDS: Final = 180.0
+GT_REQUESTS_PER_MINUTE: Final = 60
+GT_CONCURRENT_TASKS: Final = 10
+#: Top-level and ``input`` fields of the create body.
+GT_FIELDS: Final = ("request_type", "callback_url", "provider", "input")
+GT_INPUT_FIELDS: Final = ("mode", "prompt", "duration", "size", "resolution", "image_urls")
+#: Callback attempts: one, then up to three retries after growing mock-clock delays [CHOICE].
+CALLBACK_RETRY_DELAYS: Final = (10.0, 30.0, 90.0)
+
+
+def dialect_generation_seconds(dialect: str, base: str, seconds: int) -> float:
+    """Seconds a real job takes in a dialect: flat for generateTask, by base model elsewhere."""
+    if dialect == "generatetask":
+        return GT_GENERATION_SECONDS
+    return generation_seconds(base, seconds)

@@ -62,6 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="accept a wrongly sized reference and fail the job later",
     )
+    serve.add_argument(
+        "--enable-true-1080p",
+        action="store_true",
+        dest="uniall_true_1080p",
+        default=None,
+        help="serve UniAll's sora2-pro-true-1080p model",
+    )
+    serve.add_argument(
+        "--generatetask-rpm",
+        type=int,
+        dest="generatetask_requests_per_minute",
+        help="generateTask requests per minute per key (default 60; 0: none)",
+    )
+    serve.add_argument(
+        "--generatetask-concurrent",
+        type=int,
+        dest="generatetask_concurrent_jobs",
+        help="unfinished generateTask tasks per key (default 10)",
+    )
     serve.add_argument("--control-token", help="require this x-sora-mock-token on /_mock/")
     serve.add_argument(
         "--no-control-api",
@@ -87,6 +106,9 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "lenient_reference",
         "control_token",
         "control_api",
+        "uniall_true_1080p",
+        "generatetask_requests_per_minute",
+        "generatetask_concurrent_jobs",
     )
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
@@ -108,6 +130,8 @@ def serve(args: argparse.Namespace) -> int:
     state = state_of(app)
     print(f"sora-mock serving on {base}", flush=True)
     print(f"  OpenAI base URL:  {base}/v1   (openai.OpenAI(base_url=..., api_key=...))")
+    print(f"  UniAll:           POST {base}/v1/video/generations, GET {base}/v1/videos/gen_...")
+    print(f"  generateTask:     POST {base}/api/v1/generateTask/sora-2-pro")
     print(f"  control API:      {base}/_mock/")
     print(f"  progression:      {state.settings.progression}", flush=True)
 

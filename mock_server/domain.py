@@ -68,6 +68,13 @@ class VideoRequest:
     #: The failure the job is bound for, or ``None`` for success.
     failure_code: str | None = None
     slow: bool = False
+    #: The native model whose generation time applies; ``None`` means ``model`` itself.
+    base_model: str | None = None
+
+    @property
+    def timing_model(self) -> str:
+        """The native model whose generation time applies."""
+        return self.base_model or self.model
 
     @property
     def size(self) -> str:

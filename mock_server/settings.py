@@ -39,8 +39,14 @@ class Settings:
     poll_steps: int = catalog.POLL_STEPS
     #: API keys accepted; empty accepts any key (but a key is still required).
     api_keys: tuple[str, ...] = ()
+    #: Limits of the OpenAI-native and UniAll dialects, per key.
     concurrent_jobs: int = catalog.DEFAULT_CONCURRENT_JOBS
     requests_per_minute: int = catalog.DEFAULT_REQUESTS_PER_MINUTE
+    #: Limits of the generateTask dialect, per key (seed 004).
+    generatetask_concurrent_jobs: int = catalog.GT_CONCURRENT_TASKS
+    generatetask_requests_per_minute: int = catalog.GT_REQUESTS_PER_MINUTE
+    #: Serve UniAll's sora2-pro-true-1080p model.
+    uniall_true_1080p: bool = False
     #: Accept a reference of the wrong size and fail the job later (seed 000's providers).
     lenient_reference: bool = False
     max_reference_bytes: int = catalog.REFERENCE_MAX_BYTES
@@ -73,7 +79,13 @@ class Settings:
             raise SettingsError(f"speed must be positive, not {self.speed!r}")
         if self.poll_steps < 1:
             raise SettingsError(f"poll_steps must be at least 1, not {self.poll_steps!r}")
-        if self.concurrent_jobs < 0 or self.requests_per_minute < 0:
+        limits = (
+            self.concurrent_jobs,
+            self.requests_per_minute,
+            self.generatetask_concurrent_jobs,
+            self.generatetask_requests_per_minute,
+        )
+        if any(limit < 0 for limit in limits):
             raise SettingsError("limits must be zero (no limit) or positive")
         if self.validate_responses not in VALIDATION_MODES:
             raise SettingsError(
@@ -82,6 +94,16 @@ class Settings:
             )
         if not self.webhook_secret:
             raise SettingsError("webhook_secret must not be empty")
+
+    def limits_for(self, dialect: str) -> tuple[str, int, int]:
+        """The limit group a dialect counts in, its concurrent-job and its per-minute limits."""
+        if dialect == "generatetask":
+            return (
+                "generatetask",
+                self.generatetask_concurrent_jobs,
+                self.generatetask_requests_per_minute,
+            )
+        return "openai", self.concurrent_jobs, self.requests_per_minute
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (validated again)."""

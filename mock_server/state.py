@@ -30,16 +30,17 @@ class MockState:
         self.assets = AssetStore()
         self.media = MediaCache()
         self.service = VideoService(settings, self.clock, self.store, self.media)
-        self.resolver = ImageResolver(self.assets, settings.max_reference_bytes)
+        self.resolver = ImageResolver(self.assets, settings.max_reference_bytes, self.clock.now)
         self.faults = FaultQueue()
         self.journal = RequestJournal(settings.journal_size)
         #: Responses that broke their contract (with ``validate_responses`` on).
         self.contract_violations: list[dict[str, object]] = []
-        self.limiter = RequestRateLimiter(settings.requests_per_minute)
+        #: Requests-per-minute windows by limit group (see ``Settings.limits_for``).
+        self.limiters = {"openai": RequestRateLimiter(), "generatetask": RequestRateLimiter()}
         self.outbox = Outbox(
             self.clock,
             allowed_hosts=settings.allowed_hosts,
-            timeout=catalog.WEBHOOK_TIMEOUT_SECONDS,
+            timeout=catalog.DELIVERY_TIMEOUT_SECONDS,
         )
         self.webhooks = WebhookPublisher(
             self.outbox, settings.webhook_urls, settings.webhook_secret
@@ -57,10 +58,12 @@ class MockState:
         self.service.reset()
         self.service.set_progression(self.settings.progression, self.settings.speed)
         self.assets.clear()
+        self.resolver.clear()
         self.faults.clear()
         self.journal.clear()
         self.contract_violations.clear()
-        self.limiter.clear()
+        for limiter in self.limiters.values():
+            limiter.clear()
         self.outbox.clear()
         self.clock.reset(
             self.settings.clock_start, frozen=self.service.progression.name == "manual"

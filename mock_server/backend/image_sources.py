@@ -1,8 +1,9 @@
 """Turning a reference source (upload, data: URL, asset id, URL) into image bytes (SPEC 5.2).
 
 The mock never reaches the internet: its own asset URLs and ``data:`` URLs give the real image,
-private hosts are refused, and any other public URL stands for a placeholder image of the
-requested size.
+private hosts are refused, presigned URLs past their expiry (on the mock clock) are refused,
+hosts under ``.invalid`` and URLs or hosts registered as unreachable cannot be fetched, and any
+other public URL stands for a placeholder image of the requested size.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import binascii
 import functools
 import io
 import ipaddress
-from urllib.parse import unquote_to_bytes, urlsplit
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
 from PIL import Image
 
@@ -54,6 +58,26 @@ def decode_data_url(url: str, limit: int) -> bytes:
         ) from exc
 
 
+UNREACHABLE_SUFFIX = ".invalid"
+
+
+def presigned_expiry(query: str) -> float | None:
+    """When a presigned URL expires: ``X-Amz-Date`` + ``X-Amz-Expires`` (or ``X-Goog-*``),
+    or an ``Expires=`` unix time; ``None`` when the URL is not presigned or says nonsense."""
+    params = {key.lower(): value for key, value in parse_qsl(query)}
+    try:
+        for prefix in ("x-amz-", "x-goog-"):
+            signed, lifetime = params.get(prefix + "date"), params.get(prefix + "expires")
+            if signed and lifetime:
+                start = datetime.strptime(signed, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                return start.timestamp() + int(lifetime)
+        if "expires" in params:
+            return float(params["expires"])
+    except ValueError:
+        return None
+    return None
+
+
 @functools.lru_cache(maxsize=16)
 def placeholder_image(width: int, height: int) -> bytes:
     """A PNG of the requested size standing in for an image on the internet."""
@@ -65,9 +89,43 @@ def placeholder_image(width: int, height: int) -> bytes:
 class ImageResolver:
     """Resolves reference sources against the mock's own asset store."""
 
-    def __init__(self, assets: AssetStore, limit: int) -> None:
+    def __init__(self, assets: AssetStore, limit: int, now: Callable[[], float]) -> None:
         self.assets = assets
         self.limit = limit
+        self.now = now
+        self._lock = threading.Lock()
+        self._unreachable_urls: set[str] = set()
+        self._unreachable_hosts: set[str] = set()
+
+    def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
+        """Make a URL, or every URL on a host, impossible to fetch."""
+        with self._lock:
+            if url:
+                self._unreachable_urls.add(url.strip())
+            if host:
+                self._unreachable_hosts.add(host.strip().lower())
+
+    def unreachable(self) -> dict[str, list[str]]:
+        """What was registered as unreachable."""
+        with self._lock:
+            return {
+                "urls": sorted(self._unreachable_urls),
+                "hosts": sorted(self._unreachable_hosts),
+            }
+
+    def clear(self) -> None:
+        """Forget every registration."""
+        with self._lock:
+            self._unreachable_urls.clear()
+            self._unreachable_hosts.clear()
+
+    def _is_unreachable(self, url: str, host: str) -> bool:
+        with self._lock:
+            return (
+                host.endswith(UNREACHABLE_SUFFIX)
+                or host in self._unreachable_hosts
+                or url in self._unreachable_urls
+            )
 
     def _asset(self, asset_id: str) -> bytes:
         asset = self.assets.get(asset_id)
@@ -95,4 +153,9 @@ class ImageResolver:
             return self._asset(asset_id)
         if is_private_host(parts.hostname):
             raise RuleViolation(reference.URL_PRIVATE, param=reference.PARAM, host=parts.hostname)
+        expiry = presigned_expiry(parts.query)
+        if expiry is not None and expiry <= self.now():
+            raise RuleViolation(reference.URL_EXPIRED, param=reference.PARAM, expired_at=expiry)
+        if self._is_unreachable(url, parts.hostname.lower()):
+            raise RuleViolation(reference.URL_UNREACHABLE, param=reference.PARAM, url=url)
         return placeholder_image(width, height)

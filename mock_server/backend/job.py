@@ -28,6 +28,8 @@ class Job:
     #: Status reads the whole run takes (``polls`` mode).
     steps: int
     reference: ReferenceImage | None = None
+    #: Seconds from completion until the results expire.
+    lifetime: float = catalog.ASSET_LIFETIME_SECONDS
     remixed_from: str | None = None
     failure_code: str | None = None
     #: How far along the run is, 0..1; never goes back.
@@ -39,6 +41,7 @@ class Job:
     expires_at: float | None = None
     error_code: str | None = None
     error_message: str | None = None
+    #: Dialect-specific details (a UniAll model row, a generateTask callback URL, ...).
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -82,7 +85,7 @@ class Job:
         if self.failure_code is None:
             self.status, self.progress = catalog.COMPLETED, 100
             self.completed_at = now
-            self.expires_at = now + catalog.ASSET_LIFETIME_SECONDS
+            self.expires_at = now + self.lifetime
             return
         kind = catalog.FAILURES[self.failure_code]
         end = self.end_fraction()

@@ -23,23 +23,22 @@ class RateDecision:
 class RequestRateLimiter:
     """A sliding one-minute window of request times per key."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[str, deque[float]] = defaultdict(deque)
 
-    def hit(self, key: str, now: float) -> RateDecision:
-        """Count a request at ``now`` unless the window is full."""
+    def hit(self, key: str, now: float, per_minute: int) -> RateDecision:
+        """Count a request at ``now`` unless the window already holds ``per_minute``."""
         window = catalog.RATE_WINDOW_SECONDS
         with self._lock:
             times = self._seen[key]
             while times and times[0] <= now - window:
                 times.popleft()
-            if len(times) >= self.per_minute:
-                return RateDecision(False, self.per_minute, 0, times[0] + window - now)
+            if len(times) >= per_minute:
+                return RateDecision(False, per_minute, 0, times[0] + window - now)
             times.append(now)
             reset = times[0] + window - now
-            return RateDecision(True, self.per_minute, self.per_minute - len(times), reset)
+            return RateDecision(True, per_minute, per_minute - len(times), reset)
 
     def clear(self) -> None:
         """Forget every window."""

@@ -63,8 +63,16 @@ class Delivery:
     #: Called right before each attempt, to refresh time-bound headers such as signatures.
     prepare: Callable[[Delivery], None] | None = None
     subject: str | None = None
+    #: Statuses that count as received; ``None`` means any 2xx.
+    ok_statuses: tuple[int, ...] | None = None
     attempts: list[Attempt] = field(default_factory=list)
     state: str = "pending"
+
+    def accepts(self, status: int) -> bool:
+        """Whether the receiver's answer counts as received."""
+        if self.ok_statuses is None:
+            return 200 <= status < 300
+        return status in self.ok_statuses
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready view for the journal."""
@@ -112,6 +120,7 @@ class Outbox:
         retry_delays: tuple[float, ...],
         prepare: Callable[[Delivery], None] | None = None,
         subject: str | None = None,
+        ok_statuses: tuple[int, ...] | None = None,
     ) -> Delivery:
         """Schedule a delivery now."""
         delivery = Delivery(
@@ -124,6 +133,7 @@ class Outbox:
             retry_delays=retry_delays,
             prepare=prepare,
             subject=subject,
+            ok_statuses=ok_statuses,
         )
         with self._lock:
             self._all.append(delivery)
@@ -166,7 +176,7 @@ class Outbox:
         )
         if delivery.state == "refused":
             return
-        if status is not None and 200 <= status < 300:
+        if status is not None and delivery.accepts(status):
             delivery.state = "delivered"
         elif len(delivery.attempts) > len(delivery.retry_delays):
             delivery.state = "failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import secrets
 import threading
 from collections import deque
@@ -21,9 +22,10 @@ from mock_server.settings import Settings
 JobListener = Callable[[Job], None]
 
 
-def new_video_id() -> str:
-    """A native id: ``video_`` and 32 hex digits."""
-    return catalog.ID_PREFIX_VIDEO + secrets.token_hex(catalog.ID_HEX_VIDEO // 2)
+def new_job_id(dialect: str) -> str:
+    """An id in the dialect's form: ``video_`` + 32 hex, ``gen_`` + 24, ``task_`` + 24."""
+    profile = catalog.JOB_PROFILES[dialect]
+    return profile.id_prefix + secrets.token_hex(profile.id_hex // 2)
 
 
 class VideoService:
@@ -112,22 +114,17 @@ class VideoService:
                 reference.check_no_face(request.reference is not None)
             failure = outcome.failure or failure
             slow = slow or outcome.slow
-        return VideoRequest(
-            request.prompt,
-            request.model,
-            request.seconds,
-            request.width,
-            request.height,
-            request.reference,
-            failure,
-            slow,
-        )
+        return dataclasses.replace(request, failure_code=failure, slow=slow)
 
-    def _check_concurrency(self, owner: str, now: float) -> None:
-        limit = self.settings.concurrent_jobs
+    def _check_concurrency(self, owner: str, dialect: str, now: float) -> None:
+        group, limit, _ = self.settings.limits_for(dialect)
         if not limit:
             return
-        active = [job for job in self.store.unfinished() if job.owner == owner]
+        active = [
+            job
+            for job in self.store.unfinished()
+            if job.owner == owner and self.settings.limits_for(job.dialect)[0] == group
+        ]
         if len(active) < limit:
             return
         soonest = min(job.created_at + job.duration for job in active)
@@ -145,18 +142,18 @@ class VideoService:
         *,
         dialect: str,
         owner: str,
-        job_id: str | None = None,
         remixed_from: str | None = None,
+        extra: dict[str, object] | None = None,
     ) -> Job:
         """Accept a job; raises a concurrency violation when the owner has too many."""
         self.settle()
         now = self.clock.now()
         with self.store.locked():
-            self._check_concurrency(owner, now)
+            self._check_concurrency(owner, dialect, now)
             planned = self.plan(request)
             factor = catalog.SLOW_FACTOR if planned.slow else 1
             job = Job(
-                id=job_id or new_video_id(),
+                id=new_job_id(dialect),
                 seq=self.store.next_seq(),
                 dialect=dialect,
                 owner=owner,
@@ -166,13 +163,17 @@ class VideoService:
                 height=planned.height,
                 seconds=planned.seconds,
                 created_at=now,
-                duration=catalog.generation_seconds(planned.model, planned.seconds)
+                duration=catalog.dialect_generation_seconds(
+                    dialect, planned.timing_model, planned.seconds
+                )
                 * factor
                 / self.settings.speed,
                 steps=self.settings.poll_steps * factor,
                 reference=planned.reference,
+                lifetime=catalog.JOB_PROFILES[dialect].lifetime,
                 remixed_from=remixed_from,
                 failure_code=planned.failure_code,
+                extra=dict(extra or {}),
             )
             self.store.add(job)
             self._advance(job, now)
@@ -220,13 +221,18 @@ class VideoService:
         request = VideoRequest(
             prompt, source.model, source.seconds, source.width, source.height, source.reference
         )
-        return self.create(request, dialect=source.dialect, owner=owner, remixed_from=job_id)
+        return self.create(
+            request, dialect=source.dialect, owner=owner, remixed_from=job_id, extra=source.extra
+        )
+
+    def expired(self, job: Job) -> bool:
+        """Whether a job's results have passed their expiry on the mock clock."""
+        return job.expires_at is not None and self.clock.now() >= job.expires_at
 
     def content(self, job_id: str, variant: str) -> bytes:
         """The rendered media of a completed, unexpired job."""
         job = self.retrieve(job_id, status_read=False)
-        expired = job.expires_at is not None and self.clock.now() >= job.expires_at
-        jobs.check_content_ready(job_id, job.status, expired)
+        jobs.check_content_ready(job_id, job.status, self.expired(job))
         spec = MediaSpec(
             job.width,
             job.height,

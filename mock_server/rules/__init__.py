@@ -9,4 +9,12 @@ __all__ = ["Rule", "RuleViolation", "all_rules", "define", "get", "load_all"]
 
 def load_all() -> None:
     """Import every rule module so that the registry is complete."""
-    from mock_server.rules import access, create, jobs, protocol, reference  # noqa: F401
+    from mock_server.rules import (  # noqa: F401
+        access,
+        create,
+        generatetask,
+        jobs,
+        protocol,
+        reference,
+        uniall,
+    )

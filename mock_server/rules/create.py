@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mock_server import catalog
@@ -52,18 +52,16 @@ SIZE_MODEL_MISMATCH = define(
 )
 
 
-def check_prompt(value: Any) -> str:
-    """The prompt: required, a string, 1..32000 characters."""
+def check_prompt(value: Any, limit: int = catalog.PROMPT_MAX_CHARS) -> str:
+    """The prompt: required, a string, 1..``limit`` characters."""
     if value is None:
         raise RuleViolation(PROMPT_REQUIRED, param="prompt")
     if not isinstance(value, str):
         raise RuleViolation(PROMPT_TYPE, param="prompt", got=json_type_name(value))
     if not value:
         raise RuleViolation(PROMPT_EMPTY, param="prompt")
-    if len(value) > catalog.PROMPT_MAX_CHARS:
-        raise RuleViolation(
-            PROMPT_TOO_LONG, param="prompt", length=len(value), limit=catalog.PROMPT_MAX_CHARS
-        )
+    if len(value) > limit:
+        raise RuleViolation(PROMPT_TOO_LONG, param="prompt", length=len(value), limit=limit)
     return value
 
 
@@ -98,17 +96,51 @@ def check_seconds(value: Any) -> int:
     return int(value)
 
 
-def check_size(value: Any) -> tuple[int, int]:
-    """The size: exactly one of the catalog's ``WIDTHxHEIGHT`` strings."""
+def check_size(
+    value: Any,
+    sizes: Mapping[str, tuple[int, int]] = catalog.NATIVE_SIZES,
+    default: str = catalog.DEFAULT_SIZE,
+) -> tuple[int, int]:
+    """The size: exactly one of the dialect's size strings (``1280x720``, or ``1280*720``)."""
     if value is None:
-        return catalog.parse_size(catalog.DEFAULT_SIZE)
+        return sizes[default]
     if not isinstance(value, str):
         raise RuleViolation(SIZE_TYPE, param="size", got=json_type_name(value))
-    if value not in catalog.ALL_SIZES:
+    if value not in sizes:
+        raise RuleViolation(SIZE_UNSUPPORTED, param="size", value=value, supported=tuple(sizes))
+    return sizes[value]
+
+
+DURATION_TYPE = define(
+    "duration.type",
+    400,
+    "duration is an integer or a string of digits.",
+    "SPEC 2 (seed 003), SPEC 3 (seed 004)",
+)
+DURATION_UNSUPPORTED = define(
+    "duration.unsupported",
+    400,
+    "duration is one the endpoint offers: 4, 8, 12, 16 or 20 on UniAll; 10 or 15 on generateTask.",
+    "SPEC 2 (seed 003), SPEC 3 (seed 004)",
+)
+
+
+def check_duration(value: Any, allowed: tuple[int, ...], default: int) -> int:
+    """A provider-format duration: an integer or its digits as a string, among ``allowed``."""
+    if value is None:
+        return default
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    if number is None:
         raise RuleViolation(
-            SIZE_UNSUPPORTED, param="size", value=value, supported=catalog.ALL_SIZES
+            DURATION_TYPE, param="duration", got=json_type_name(value), supported=allowed
         )
-    return catalog.parse_size(value)
+    if number not in allowed:
+        raise RuleViolation(DURATION_UNSUPPORTED, param="duration", value=value, supported=allowed)
+    return number
 
 
 def check_size_for_model(size: tuple[int, int], model: str) -> None:

@@ -38,6 +38,15 @@ VARIANT_UNSUPPORTED = define(
     "variant is video, thumbnail or spritesheet.",
     "SPEC 1.1 [public]",
 )
+MEDIA_EXPIRED = define(
+    "media.expired",
+    410,
+    "A result URL is served until the job's results expire (15 days on generateTask).",
+    "SPEC 3, seed 004 [choice: 410]",
+)
+MEDIA_NOT_FOUND = define(
+    "media.not_found", 404, "A result URL names a job and a file it has.", "SPEC 2, 3 [choice]"
+)
 LIST_LIMIT_TYPE = define("list.limit_type", 400, "limit is an integer.", "SPEC 1.1 [public]")
 LIST_LIMIT_RANGE = define("list.limit_range", 400, "limit is between 0 and 100.", "SPEC 1.1")
 LIST_ORDER = define("list.order", 400, "order is asc or desc.", "SPEC 1.1 [public]")

@@ -72,6 +72,22 @@ URL_PRIVATE = define(
 )
 
 
+URL_EXPIRED = define(
+    "input_reference.url_expired",
+    400,
+    "A presigned image URL (X-Amz-Date + X-Amz-Expires, X-Goog-*, or Expires=) has not expired "
+    "on the mock clock.",
+    "SPEC 5.2, seed 003",
+)
+URL_UNREACHABLE = define(
+    "input_reference.url_unreachable",
+    400,
+    "The image URL can be fetched (a host under .invalid, or one registered as unreachable, "
+    "cannot); on generateTask the task fails with INVALID_IMAGE_URL instead.",
+    "SPEC 5.2, seed 004",
+)
+
+
 def check_byte_size(size: int, limit: int) -> None:
     """The reference fits the byte limit."""
     if size > limit:

@@ -1,6 +1,12 @@
-"""The README's rule table, generated from the registry: ``python -m mock_server.rules.table``."""
+"""The README's rule table, generated from the registry.
+
+``python -m mock_server.rules.table`` prints it; ``--write README.md`` replaces it in place.
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from mock_server.rules.registry import all_rules
 
@@ -22,5 +28,15 @@ def readme_block() -> str:
     return f"{START_MARKER}\n{markdown_table()}\n{END_MARKER}"
 
 
+def write(path: Path) -> None:
+    """Replace the table between the markers of a file."""
+    text = path.read_text()
+    start, end = text.index(START_MARKER), text.index(END_MARKER) + len(END_MARKER)
+    path.write_text(text[:start] + readme_block() + text[end:])
+
+
 if __name__ == "__main__":
-    print(readme_block())
+    if sys.argv[1:2] == ["--write"]:
+        write(Path(sys.argv[2] if len(sys.argv) > 2 else "README.md"))
+    else:
+        print(readme_block())

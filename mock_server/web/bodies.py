@@ -147,18 +147,23 @@ def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> Par
     return ParsedBody(form, files, multipart=True, summary=summary)
 
 
-def read_body(request: Request, *, file_limit: int) -> ParsedBody:
-    """Parse a JSON or multipart body; anything else is refused."""
+def read_body(
+    request: Request,
+    *,
+    file_limit: int,
+    accept: tuple[str, ...] = JSON_TYPES + MULTIPART_TYPES,
+) -> ParsedBody:
+    """Parse a JSON or multipart body, as far as ``accept`` allows; anything else is refused."""
     body_limit = max_body_bytes(file_limit)
     mimetype = request.mimetype
-    if mimetype in JSON_TYPES:
+    if mimetype in JSON_TYPES and mimetype in accept:
         return read_json(request, body_limit)
-    if mimetype in MULTIPART_TYPES:
+    if mimetype in MULTIPART_TYPES and mimetype in accept:
         return read_multipart(request, file_limit=file_limit, body_limit=body_limit)
     raise RuleViolation(
         protocol.UNSUPPORTED_CONTENT_TYPE,
         content_type=request.content_type or "",
-        supported=JSON_TYPES + MULTIPART_TYPES,
+        supported=accept,
     )
 
 

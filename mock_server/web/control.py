@@ -17,7 +17,7 @@ from mock_server.backend.faults import Fault
 from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.bodies import file_bytes
-from mock_server.web.context import current_state
+from mock_server.web.context import base_url, current_state
 from mock_server.web.pipeline import CONTROL_PREFIX
 
 blueprint = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
@@ -70,11 +70,6 @@ def _count(body: dict[str, Any]) -> int:
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ControlError("'count' must be a positive integer.")
     return count
-
-
-def _base_url() -> str:
-    configured = current_state().settings.public_base_url
-    return (configured or request.host_url).rstrip("/")
 
 
 def _status() -> dict[str, Any]:
@@ -267,7 +262,7 @@ def upload_asset() -> ResponseReturnValue:
     asset = state.assets.add(data, content_type, filename, state.clock.now())
     return {
         "id": asset.id,
-        "url": f"{_base_url()}{CONTROL_PREFIX}/assets/{asset.id}",
+        "url": f"{base_url()}{CONTROL_PREFIX}/assets/{asset.id}",
         "content_type": asset.content_type,
         "bytes": len(asset.data),
     }
@@ -280,6 +275,27 @@ def asset(asset_id: str) -> ResponseReturnValue:
     if found is None:
         raise ControlError(f"No asset with id '{asset_id}'.", 404)
     return Response(found.data, mimetype=found.content_type)
+
+
+@blueprint.post("/unreachable")
+def mark_unreachable() -> ResponseReturnValue:
+    """Make an image URL, or a whole host, impossible to fetch: ``{"url": ...}`` or
+    ``{"host": ...}``. Hosts under ``.invalid`` always are."""
+    body = _json()
+    url, host = body.get("url"), body.get("host")
+    if not any(isinstance(value, str) and value for value in (url, host)):
+        raise ControlError("Give a 'url' or a 'host' (a non-empty string).")
+    for key, value in (("url", url), ("host", host)):
+        if value is not None and not isinstance(value, str):
+            raise ControlError(f"'{key}' must be a string.")
+    current_state().resolver.mark_unreachable(url=url, host=host)
+    return current_state().resolver.unreachable()
+
+
+@blueprint.get("/unreachable")
+def list_unreachable() -> ResponseReturnValue:
+    """The URLs and hosts registered as unreachable."""
+    return current_state().resolver.unreachable()
 
 
 @blueprint.get("/jobs/<job_id>")

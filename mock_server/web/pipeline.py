@@ -20,8 +20,12 @@ from werkzeug.exceptions import HTTPException
 
 from mock_server import catalog, contracts
 from mock_server.backend.faults import Fault
+from mock_server.dialects import generatetask as generatetask_dialect
 from mock_server.dialects import openai as openai_dialect
+from mock_server.dialects import uniall as uniall_dialect
+from mock_server.dialects.generatetask import render as generatetask_render
 from mock_server.dialects.openai import render as openai_render
+from mock_server.dialects.uniall import render as uniall_render
 from mock_server.rules import access, protocol
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.context import current_state
@@ -37,18 +41,47 @@ FaultRenderer = Callable[[int, str | None], dict[str, Any]]
 
 #: Each dialect's error renderers, chosen by the request path.
 ERROR_RENDERERS: dict[str, tuple[ErrorRenderer, FaultRenderer]] = {
-    "openai": (openai_render.error, openai_render.server_error),
+    openai_dialect.NAME: (openai_render.error, openai_render.server_error),
+    uniall_dialect.NAME: (uniall_render.error, openai_render.server_error),
+    generatetask_dialect.NAME: (generatetask_render.error, generatetask_render.server_error),
 }
+#: Endpoints anyone may call: result URLs are handed out to be fetched without credentials.
+PUBLIC_ENDPOINTS = frozenset({"media.media_file"})
 
 
 #: Each dialect's contracts: success bodies by endpoint, and the error envelope.
-RESPONSE_CONTRACTS: dict[str, str | None] = {**openai_dialect.RESPONSE_CONTRACTS}
-ERROR_CONTRACTS: dict[str, str] = {"openai": openai_dialect.ERROR_CONTRACT}
+RESPONSE_CONTRACTS: dict[str, str | None] = {
+    **openai_dialect.RESPONSE_CONTRACTS,
+    **uniall_dialect.RESPONSE_CONTRACTS,
+    **generatetask_dialect.RESPONSE_CONTRACTS,
+    "media.media_file": None,
+}
+ERROR_CONTRACTS: dict[str, str] = {
+    openai_dialect.NAME: openai_dialect.ERROR_CONTRACT,
+    uniall_dialect.NAME: uniall_dialect.ERROR_CONTRACT,
+    generatetask_dialect.NAME: generatetask_dialect.ERROR_CONTRACT,
+}
+_UNIALL_ID = catalog.JOB_PROFILES[uniall_dialect.NAME].id_prefix
+_TASK_ID = catalog.JOB_PROFILES[generatetask_dialect.NAME].id_prefix
 
 
 def dialect_for_path(path: str) -> str:
-    """The dialect whose envelope answers a path (unknown paths included)."""
-    return "openai"
+    """The dialect whose envelope answers a path (unknown paths included).
+
+    ``/v1/videos/{id}`` belongs to UniAll when the id is a ``gen_`` id; a result URL belongs to
+    the dialect of the job it names.
+    """
+    if path.startswith("/api/"):
+        return generatetask_dialect.NAME
+    if path.startswith(("/v1/video/generations", f"/v1/videos/{_UNIALL_ID}")):
+        return uniall_dialect.NAME
+    if path.startswith("/media/"):
+        job_id = path[len("/media/") :]
+        if job_id.startswith(_TASK_ID):
+            return generatetask_dialect.NAME
+        if job_id.startswith(_UNIALL_ID):
+            return uniall_dialect.NAME
+    return openai_dialect.NAME
 
 
 def is_control(path: str) -> bool:
@@ -126,14 +159,17 @@ def _before() -> Response | None:
             time.sleep(fault.delay_ms / 1000)
         if fault.status:
             return _fault_response(fault)
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
     key = request_key()
     if key is None:
         raise RuleViolation(access.AUTH_MISSING)
     if state.settings.api_keys and key not in state.settings.api_keys:
         raise RuleViolation(access.AUTH_INVALID_KEY, masked=access.mask_key(key))
     g.owner = key
-    if state.settings.requests_per_minute:
-        decision = state.limiter.hit(key, state.clock.now())
+    group, _, per_minute = state.settings.limits_for(g.dialect)
+    if per_minute:
+        decision = state.limiters[group].hit(key, state.clock.now(), per_minute)
         g.rate = decision
         if not decision.allowed:
             wait = max(1, math.ceil(decision.reset_after))
@@ -150,7 +186,8 @@ def response_contract(endpoint: str | None, status: int) -> str | None:
     """The contract a response must meet; ``None`` for binary or unchecked bodies."""
     if status >= 400:
         return ERROR_CONTRACTS[g.get("dialect", dialect_for_path(request.path))]
-    return RESPONSE_CONTRACTS.get(endpoint or "")
+    override: str | None = g.get("response_contract")
+    return override or RESPONSE_CONTRACTS.get(endpoint or "")
 
 
 def _check_contract(response: Response) -> Response:

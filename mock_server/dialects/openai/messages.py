@@ -1,4 +1,8 @@
-"""How the OpenAI-native dialect words each rule: its ``code`` and ``message`` (SPEC 1.2-1.5)."""
+"""How the OpenAI-native dialect words each rule: its ``code`` and ``message`` (SPEC 1.2-1.5).
+
+UniAll answers in the same envelope with the same words; only its field names differ, so the
+wording is built by :func:`wording_for` from a map of neutral field names to wire names.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,12 @@ from mock_server.rules.registry import RuleViolation
 
 Facts = Mapping[str, Any]
 Wording = tuple[str | None, Callable[[RuleViolation], str]]
+
+#: Wire names of the neutral fields on the native endpoint.
+FIELD_NAMES: Mapping[str, str] = {
+    "input_reference": "input_reference",
+    "input_reference.url": "input_reference.image_url",
+}
 
 JSON_HINT = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
@@ -57,13 +67,14 @@ def _size_model(v: RuleViolation) -> str:
     )
 
 
-def _format(v: RuleViolation) -> str:
-    found = _f(v, "found")
-    what = f"a {found.upper()} image" if found else "not an image this API can read"
-    return (
-        f"Invalid input_reference: the file is {what}. Supported formats are "
-        f"{quoted_list(s.upper() for s in _f(v, 'supported'))}."
-    )
+def _format(ref: str) -> Callable[[RuleViolation], str]:
+    def word(v: RuleViolation) -> str:
+        found = _f(v, "found")
+        what = f"a {found.upper()} image" if found else "not an image this API can read"
+        supported = quoted_list(s.upper() for s in _f(v, "supported"))
+        return f"Invalid {ref}: the file is {what}. Supported formats are {supported}."
+
+    return word
 
 
 def _not_ready(v: RuleViolation) -> str:
@@ -73,15 +84,31 @@ def _not_ready(v: RuleViolation) -> str:
     )
 
 
-def _url_invalid(v: RuleViolation) -> str:
-    if _f(v, "reason") == "data_url":
-        return "Invalid input_reference.image_url: not a valid base64 data URL."
-    return "Invalid input_reference.image_url: expected an http(s) URL or a base64 data URL."
+def _url_invalid(url: str) -> Callable[[RuleViolation], str]:
+    def word(v: RuleViolation) -> str:
+        if _f(v, "reason") == "data_url":
+            return f"Invalid {url}: not a valid base64 data URL."
+        return f"Invalid {url}: expected an http(s) URL or a base64 data URL."
+
+    return word
 
 
-def _too_large(v: RuleViolation) -> str:
+def _invalid_reference(ref: str) -> str:
+    if ref == "input_reference":
+        return (
+            "Invalid input_reference: provide a file upload, or an object with exactly one of "
+            "'image_url' or 'file_id'."
+        )
+    return f"Invalid {ref}: expected a URL string."
+
+
+def _mixed(v: RuleViolation) -> str:
+    names = list(_f(v, "names"))
+    verb = "belongs" if len(names) == 1 else "belong"
     return (
-        f"Invalid input_reference: the image is larger than the {megabytes(_f(v, 'limit'))} limit."
+        "Mixing the UniAll task format and the native OpenAI format in one request: "
+        f"{quoted_list(names)} {verb} to POST /v1/videos. POST /v1/video/generations takes "
+        f"{quoted_list(_f(v, 'uniall_fields'))}."
     )
 
 
@@ -99,172 +126,225 @@ def _concurrent(v: RuleViolation) -> str:
     )
 
 
-WORDING: dict[str, Wording] = {
-    "request.malformed_json": (None, lambda v: JSON_HINT),
-    "request.body_not_object": (
-        "invalid_type",
-        lambda v: (
-            f"Invalid type for request body: expected an object, but got {_f(v, 'got')} instead."
+def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
+    """Every rule's code and message, with fields named as ``names`` says."""
+    ref, url = names["input_reference"], names["input_reference.url"]
+    return {
+        "request.malformed_json": (None, lambda v: JSON_HINT),
+        "request.body_not_object": (
+            "invalid_type",
+            lambda v: (
+                "Invalid type for request body: expected an object, "
+                f"but got {_f(v, 'got')} instead."
+            ),
         ),
-    ),
-    "request.unsupported_content_type": (
-        None,
-        lambda v: (
-            f"Invalid Content-Type header ({_f(v, 'content_type') or 'none'}), expected "
-            f"{quoted_list(_f(v, 'supported'), 'or')}."
+        "request.unsupported_content_type": (
+            None,
+            lambda v: (
+                f"Invalid Content-Type header ({_f(v, 'content_type') or 'none'}), expected "
+                f"{quoted_list(_f(v, 'supported'), 'or')}."
+            ),
         ),
-    ),
-    "request.malformed_multipart": (
-        None,
-        lambda v: f"Could not parse the multipart form body of your request: {_f(v, 'detail')}.",
-    ),
-    "request.body_too_large": (
-        None,
-        lambda v: (
-            f"The request body is larger than the {megabytes(_f(v, 'limit'))} "
-            "this endpoint accepts."
+        "request.malformed_multipart": (
+            None,
+            lambda v: (
+                f"Could not parse the multipart form body of your request: {_f(v, 'detail')}."
+            ),
         ),
-    ),
-    "request.invalid_encoding": (None, lambda v: "The request body is not valid UTF-8."),
-    "request.unknown_parameter": ("unknown_parameter", _unknown),
-    "request.duplicate_parameter": (
-        None,
-        lambda v: f"Duplicate parameter: '{v.param}' was sent {_f(v, 'count')} times.",
-    ),
-    "route.not_found": (None, lambda v: f"Invalid URL ({_f(v, 'method')} {_f(v, 'path')})"),
-    "route.method_not_allowed": (
-        None,
-        lambda v: (
-            f"Invalid method for URL ({_f(v, 'method')} {_f(v, 'path')}); allowed: "
-            f"{', '.join(_f(v, 'allowed'))}."
+        "request.body_too_large": (
+            None,
+            lambda v: (
+                f"The request body is larger than the {megabytes(_f(v, 'limit'))} "
+                "this endpoint accepts."
+            ),
         ),
-    ),
-    "prompt.required": (
-        "missing_required_parameter",
-        lambda v: "Missing required parameter: 'prompt'.",
-    ),
-    "prompt.type": ("invalid_type", _bad_type("a string")),
-    "prompt.empty": (
-        "empty_string",
-        lambda v: (
-            "Invalid 'prompt': empty string. Expected a string with minimum length 1, "
-            "but got an empty string instead."
+        "request.invalid_encoding": (None, lambda v: "The request body is not valid UTF-8."),
+        "request.unknown_parameter": ("unknown_parameter", _unknown),
+        "request.duplicate_parameter": (
+            None,
+            lambda v: f"Duplicate parameter: '{v.param}' was sent {_f(v, 'count')} times.",
         ),
-    ),
-    "prompt.too_long": (
-        "string_above_max_length",
-        lambda v: (
-            f"Invalid 'prompt': string too long. Expected a string with maximum length "
-            f"{_f(v, 'limit')}, but got a string with length {_f(v, 'length')} instead."
+        "route.not_found": (None, lambda v: f"Invalid URL ({_f(v, 'method')} {_f(v, 'path')})"),
+        "route.method_not_allowed": (
+            None,
+            lambda v: (
+                f"Invalid method for URL ({_f(v, 'method')} {_f(v, 'path')}); allowed: "
+                f"{', '.join(_f(v, 'allowed'))}."
+            ),
         ),
-    ),
-    "model.type": ("invalid_type", _bad_type("a string")),
-    "model.unsupported": ("invalid_value", _invalid_value),
-    "seconds.type": (
-        "invalid_type",
-        lambda v: _bad_type(f"one of {quoted_list(_f(v, 'supported'), 'or')}")(v),
-    ),
-    "seconds.unsupported": ("invalid_value", _invalid_value),
-    "size.type": ("invalid_type", _bad_type("a string")),
-    "size.unsupported": ("invalid_value", _invalid_value),
-    "size.model_mismatch": ("invalid_value", _size_model),
-    "input_reference.invalid": (
-        "invalid_value",
-        lambda v: (
-            "Invalid input_reference: provide a file upload, or an object with exactly one "
-            "of 'image_url' or 'file_id'."
+        "prompt.required": (
+            "missing_required_parameter",
+            lambda v: "Missing required parameter: 'prompt'.",
         ),
-    ),
-    "input_reference.too_large": ("invalid_value", _too_large),
-    "input_reference.format": ("invalid_value", _format),
-    "input_reference.unreadable": (
-        "invalid_value",
-        lambda v: (
-            f"Invalid input_reference: the {str(_f(v, 'format')).upper()} image could not be read."
+        "prompt.type": ("invalid_type", _bad_type("a string")),
+        "prompt.empty": (
+            "empty_string",
+            lambda v: (
+                "Invalid 'prompt': empty string. Expected a string with minimum length 1, "
+                "but got an empty string instead."
+            ),
         ),
-    ),
-    "input_reference.decompression_bomb": (
-        "invalid_value",
-        lambda v: (
-            "Invalid input_reference: the image claims more pixels than the "
-            f"{_f(v, 'limit')} allowed."
+        "prompt.too_long": (
+            "string_above_max_length",
+            lambda v: (
+                f"Invalid 'prompt': string too long. Expected a string with maximum length "
+                f"{_f(v, 'limit')}, but got a string with length {_f(v, 'length')} instead."
+            ),
         ),
-    ),
-    "input_reference.dimensions": (None, lambda v: catalog.INPAINT_MISMATCH_MESSAGE),
-    "input_reference.face": (
-        "invalid_value",
-        lambda v: "Invalid input_reference: images containing real human faces are not allowed.",
-    ),
-    "input_reference.file_not_found": (
-        None,
-        lambda v: f"No such File object: {_f(v, 'file_id')}",
-    ),
-    "input_reference.url_invalid": ("invalid_value", _url_invalid),
-    "input_reference.url_private": (
-        "invalid_value",
-        lambda v: (
-            f"Invalid input_reference.image_url: the host '{_f(v, 'host')}' is private; "
-            "use a public URL."
+        "model.type": ("invalid_type", _bad_type("a string")),
+        "model.unsupported": ("invalid_value", _invalid_value),
+        "seconds.type": (
+            "invalid_type",
+            lambda v: _bad_type(f"one of {quoted_list(_f(v, 'supported'), 'or')}")(v),
         ),
-    ),
-    "auth.missing": (None, lambda v: NO_KEY),
-    "auth.invalid_key": (
-        "invalid_api_key",
-        lambda v: (
-            f"Incorrect API key provided: {_f(v, 'masked')}. You can find your API key at "
-            "https://platform.openai.com/account/api-keys."
+        "seconds.unsupported": ("invalid_value", _invalid_value),
+        "size.type": ("invalid_type", _bad_type("a string")),
+        "size.unsupported": ("invalid_value", _invalid_value),
+        "size.model_mismatch": ("invalid_value", _size_model),
+        "input_reference.invalid": (
+            "invalid_value",
+            lambda v: _invalid_reference(ref),
         ),
-    ),
-    "rate_limit.requests": ("rate_limit_exceeded", _rate),
-    "rate_limit.concurrent_jobs": ("rate_limit_exceeded", _concurrent),
-    "video.not_found": (None, lambda v: f"Video with id '{_f(v, 'job_id')}' not found."),
-    "video.not_ready": (None, _not_ready),
-    "video.failed_no_content": (
-        None,
-        lambda v: f"Video '{_f(v, 'job_id')}' failed and has no content.",
-    ),
-    "video.expired": (
-        None,
-        lambda v: f"The content of video '{_f(v, 'job_id')}' has expired.",
-    ),
-    "video.delete_unfinished": (
-        None,
-        lambda v: (
-            f"Video '{_f(v, 'job_id')}' is {_f(v, 'status')}; only a completed or failed "
-            "video can be deleted."
+        "input_reference.too_large": (
+            "invalid_value",
+            lambda v: (
+                f"Invalid {ref}: the image is larger than the {megabytes(_f(v, 'limit'))} limit."
+            ),
         ),
-    ),
-    "video.remix_unfinished": (
-        None,
-        lambda v: (
-            f"Video '{_f(v, 'job_id')}' is {_f(v, 'status')}; only a completed video can be "
-            "remixed."
+        "input_reference.format": ("invalid_value", _format(ref)),
+        "input_reference.unreadable": (
+            "invalid_value",
+            lambda v: f"Invalid {ref}: the {str(_f(v, 'format')).upper()} image could not be read.",
         ),
-    ),
-    "content.variant": ("invalid_value", _invalid_value),
-    "list.limit_type": ("invalid_type", _bad_type("an integer")),
-    "list.limit_range": (
-        "integer_out_of_range",
-        lambda v: (
-            f"Invalid 'limit': expected a value between {_f(v, 'minimum')} and "
-            f"{_f(v, 'maximum')}, but got {_f(v, 'value')} instead."
+        "input_reference.decompression_bomb": (
+            "invalid_value",
+            lambda v: (
+                f"Invalid {ref}: the image claims more pixels than the {_f(v, 'limit')} allowed."
+            ),
         ),
-    ),
-    "list.order": ("invalid_value", _invalid_value),
-    "list.after_unknown": (
-        None,
-        lambda v: f"Invalid 'after': no video with id '{_f(v, 'job_id')}' to page after.",
-    ),
-    "control.token": (None, lambda v: "The control API needs a valid x-sora-mock-token header."),
-    "control.disabled": (None, lambda v: "The control API is switched off on this server."),
-}
+        "input_reference.dimensions": (None, lambda v: catalog.INPAINT_MISMATCH_MESSAGE),
+        "input_reference.face": (
+            "invalid_value",
+            lambda v: f"Invalid {ref}: images containing real human faces are not allowed.",
+        ),
+        "input_reference.file_not_found": (
+            None,
+            lambda v: f"No such File object: {_f(v, 'file_id')}",
+        ),
+        "input_reference.url_invalid": ("invalid_value", _url_invalid(url)),
+        "input_reference.url_private": (
+            "invalid_value",
+            lambda v: f"Invalid {url}: the host '{_f(v, 'host')}' is private; use a public URL.",
+        ),
+        "auth.missing": (None, lambda v: NO_KEY),
+        "auth.invalid_key": (
+            "invalid_api_key",
+            lambda v: (
+                f"Incorrect API key provided: {_f(v, 'masked')}. You can find your API key at "
+                "https://platform.openai.com/account/api-keys."
+            ),
+        ),
+        "rate_limit.requests": ("rate_limit_exceeded", _rate),
+        "rate_limit.concurrent_jobs": ("rate_limit_exceeded", _concurrent),
+        "video.not_found": (None, lambda v: f"Video with id '{_f(v, 'job_id')}' not found."),
+        "video.not_ready": (None, _not_ready),
+        "video.failed_no_content": (
+            None,
+            lambda v: f"Video '{_f(v, 'job_id')}' failed and has no content.",
+        ),
+        "video.expired": (
+            None,
+            lambda v: f"The content of video '{_f(v, 'job_id')}' has expired.",
+        ),
+        "video.delete_unfinished": (
+            None,
+            lambda v: (
+                f"Video '{_f(v, 'job_id')}' is {_f(v, 'status')}; only a completed or failed "
+                "video can be deleted."
+            ),
+        ),
+        "video.remix_unfinished": (
+            None,
+            lambda v: (
+                f"Video '{_f(v, 'job_id')}' is {_f(v, 'status')}; only a completed video can be "
+                "remixed."
+            ),
+        ),
+        "content.variant": ("invalid_value", _invalid_value),
+        "list.limit_type": ("invalid_type", _bad_type("an integer")),
+        "list.limit_range": (
+            "integer_out_of_range",
+            lambda v: (
+                f"Invalid 'limit': expected a value between {_f(v, 'minimum')} and "
+                f"{_f(v, 'maximum')}, but got {_f(v, 'value')} instead."
+            ),
+        ),
+        "list.order": ("invalid_value", _invalid_value),
+        "list.after_unknown": (
+            None,
+            lambda v: f"Invalid 'after': no video with id '{_f(v, 'job_id')}' to page after.",
+        ),
+        "input_reference.url_expired": (
+            "invalid_value",
+            lambda v: f"Invalid {url}: the presigned URL has expired.",
+        ),
+        "input_reference.url_unreachable": (
+            "invalid_value",
+            lambda v: f"Invalid {url}: the image could not be fetched from '{_f(v, 'url')}'.",
+        ),
+        "request.mixed_format": ("invalid_request_format", _mixed),
+        "model.required": (
+            "missing_required_parameter",
+            lambda v: "Missing required parameter: 'model'.",
+        ),
+        "model.disabled": (
+            "model_not_enabled",
+            lambda v: f"The model '{_f(v, 'value')}' is not enabled on this server.",
+        ),
+        "aspect_ratio.unsupported": ("invalid_value", _invalid_value),
+        "aspect_ratio.conflict": (
+            "invalid_value",
+            lambda v: (
+                f"aspect_ratio '{_f(v, 'value')}' conflicts with the model '{_f(v, 'model')}', "
+                f"which is {_f(v, 'orientation')}."
+            ),
+        ),
+        "duration.type": (
+            "invalid_type",
+            _bad_type("an integer or a string of digits"),
+        ),
+        "duration.unsupported": ("invalid_value", _invalid_value),
+        "duration.conflict": (
+            "invalid_value",
+            lambda v: (
+                f"duration '{_f(v, 'value')}' conflicts with the model '{_f(v, 'model')}', "
+                f"which makes {_f(v, 'seconds')}-second videos."
+            ),
+        ),
+        "media.not_found": (None, lambda v: f"No file '{_f(v, 'name')}' for '{_f(v, 'job_id')}'."),
+        "media.expired": (
+            None,
+            lambda v: f"The results of '{_f(v, 'job_id')}' have expired.",
+        ),
+        "control.token": (
+            None,
+            lambda v: "The control API needs a valid x-sora-mock-token header.",
+        ),
+        "control.disabled": (None, lambda v: "The control API is switched off on this server."),
+    }
+
 
 #: Error ``type`` by status; rate limits use OpenAI's ``requests``.
 TYPE_BY_RULE = {"rate_limit.requests": "requests", "rate_limit.concurrent_jobs": "requests"}
 
 
-def word(violation: RuleViolation) -> tuple[str, str | None, str]:
+WORDING = wording_for(FIELD_NAMES)
+
+
+def word(
+    violation: RuleViolation, wording: Mapping[str, Wording] = WORDING
+) -> tuple[str, str | None, str]:
     """The ``(message, code, type)`` for a violation."""
-    code, message = WORDING[violation.rule.id]
+    code, message = wording[violation.rule.id]
     error_type = TYPE_BY_RULE.get(violation.rule.id, "invalid_request_error")
     return message(violation), code, error_type

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mock_server.backend.job import Job
 from mock_server.backend.store import Page
-from mock_server.dialects.openai.messages import word
+from mock_server.dialects.openai.messages import FIELD_NAMES, WORDING, Wording, word
 from mock_server.rules.registry import RuleViolation
 
 
@@ -61,10 +62,15 @@ def error_envelope(
     return {"error": {"message": message, "type": error_type, "param": param, "code": code}}
 
 
-def error(violation: RuleViolation) -> dict[str, Any]:
-    """A rule violation in this dialect's words."""
-    message, code, error_type = word(violation)
-    return error_envelope(message, error_type, violation.param, code)
+def error(
+    violation: RuleViolation,
+    wording: Mapping[str, Wording] = WORDING,
+    names: Mapping[str, str] = FIELD_NAMES,
+) -> dict[str, Any]:
+    """A rule violation in this dialect's words, its field named as the wire names it."""
+    message, code, error_type = word(violation, wording)
+    param = None if violation.param is None else names.get(violation.param, violation.param)
+    return error_envelope(message, error_type, param, code)
 
 
 def server_error(status: int, message: str | None = None) -> dict[str, Any]:

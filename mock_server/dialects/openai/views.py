@@ -7,7 +7,9 @@ from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
 from mock_server.backend.job import Job
+from mock_server.dialects import uniall
 from mock_server.dialects.openai import NAME, parse, render
+from mock_server.dialects.uniall import views as uniall_views
 from mock_server.rules import create, jobs
 from mock_server.web.bodies import read_body
 from mock_server.web.context import current_state, owner
@@ -52,6 +54,8 @@ def list_videos() -> ResponseReturnValue:
 @blueprint.get("/v1/videos/<video_id>")
 def retrieve_video(video_id: str) -> ResponseReturnValue:
     """A status read; unfinished jobs carry ``openai-poll-after-ms``."""
+    if video_id.startswith(catalog.JOB_PROFILES[uniall.NAME].id_prefix):
+        return uniall_views.query(video_id)
     state = current_state()
     job = _own(state.service.retrieve(video_id))
     response = jsonify(render.video(job))

@@ -1,0 +1,33 @@
+"""Callback delivery: a finished ``request_type: callback`` task POSTs its status envelope."""
+
+from __future__ import annotations
+
+import json
+
+from mock_server import catalog
+from mock_server.backend.job import Job
+from mock_server.backend.outbox import Outbox
+from mock_server.dialects.generatetask import NAME, render
+
+
+class CallbackPublisher:
+    """Queues the status envelope for ``callback_url``; only a 200 counts as received."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    def job_finished(self, job: Job) -> None:
+        """Publish the final state of a callback-mode task."""
+        url = job.extra.get("callback_url")
+        if job.dialect != NAME or job.extra.get("request_type") != "callback" or not url:
+            return
+        body = render.status(job, str(job.extra.get("base_url", "")))
+        self.outbox.enqueue(
+            "callback",
+            str(url),
+            json.dumps(body, separators=(",", ":")).encode(),
+            {"content-type": "application/json", "user-agent": "sora-mock-callbacks"},
+            retry_delays=catalog.CALLBACK_RETRY_DELAYS,
+            ok_statuses=(200,),
+            subject=job.id,
+        )

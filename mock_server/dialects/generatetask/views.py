@@ -1,0 +1,51 @@
+"""Routes of the generateTask format (SPEC 3)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+
+from mock_server import catalog
+from mock_server.dialects.generatetask import NAME, render
+from mock_server.rules import generatetask, jobs
+from mock_server.web.bodies import JSON_TYPES, read_body
+from mock_server.web.context import base_url, current_state, owner
+from mock_server.web.pipeline import note_body
+
+blueprint = Blueprint(NAME, __name__)
+PATH = f"/api/v1/generateTask/{catalog.GT_MODEL}"
+STATUS_PATH = f"/api/v1/statusTask/{catalog.GT_MODEL}"
+
+
+@blueprint.post(PATH)
+def create_task() -> ResponseReturnValue:
+    """Submit a task: JSON only."""
+    state = current_state()
+    body = read_body(request, file_limit=catalog.GT_IMAGE_MAX_BYTES, accept=JSON_TYPES)
+    note_body(body.summary)
+    video_request, options, mode = generatetask.validate(
+        body.fields.to_dict(), resolve=state.resolver.resolve
+    )
+    job = state.service.create(
+        video_request,
+        dialect=NAME,
+        owner=owner(),
+        extra={
+            "base_url": base_url(),
+            "request_type": options.request_type,
+            "callback_url": options.callback_url,
+            "provider": options.provider,
+            "mode": mode,
+        },
+    )
+    return render.submitted(job)
+
+
+@blueprint.get(STATUS_PATH)
+def task_status() -> ResponseReturnValue:
+    """A status read; in ``polls`` mode it moves the task one step."""
+    task_id = generatetask.check_task_id(request.args.get("taskId"))
+    job = current_state().service.retrieve(task_id)
+    if job.dialect != NAME:
+        raise jobs.not_found(task_id)
+    return render.status(job, str(job.extra.get("base_url") or base_url()))

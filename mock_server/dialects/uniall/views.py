@@ -1,0 +1,52 @@
+"""Routes of the UniAll task format (SPEC 2)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from flask.typing import ResponseReturnValue
+
+from mock_server.dialects.uniall import NAME, TASK_CONTRACT, render
+from mock_server.domain import ImageUrl, RawCreate
+from mock_server.rules import jobs, reference, uniall
+from mock_server.rules.registry import RuleViolation
+from mock_server.web.bodies import JSON_TYPES, read_body
+from mock_server.web.context import base_url, current_state, owner
+from mock_server.web.pipeline import note_body
+
+blueprint = Blueprint(NAME, __name__)
+
+
+def _raw(fields: dict[str, object]) -> RawCreate:
+    image_url = fields.get("image_url")
+    if image_url is not None and (not isinstance(image_url, str) or not image_url):
+        raise RuleViolation(reference.INVALID_SHAPE, param=reference.PARAM)
+    return RawCreate(dict(fields), ImageUrl(image_url) if image_url else None)
+
+
+@blueprint.post("/v1/video/generations")
+def create_generation() -> ResponseReturnValue:
+    """Submit a task: JSON only."""
+    state = current_state()
+    body = read_body(request, file_limit=state.settings.max_reference_bytes, accept=JSON_TYPES)
+    note_body(body.summary)
+    fields = body.fields.to_dict()
+    uniall.check_format(fields)
+    video_request = uniall.validate(
+        _raw(fields),
+        resolve=state.resolver.resolve,
+        max_reference_bytes=state.settings.max_reference_bytes,
+        true_1080p=state.settings.uniall_true_1080p,
+    )
+    job = state.service.create(
+        video_request, dialect=NAME, owner=owner(), extra={"base_url": base_url()}
+    )
+    return render.submit(job)
+
+
+def query(task_id: str) -> ResponseReturnValue:
+    """A status read of a UniAll task (``GET /v1/videos/gen_...``)."""
+    job = current_state().service.retrieve(task_id)
+    if job.dialect != NAME:
+        raise jobs.not_found(task_id)
+    g.response_contract = TASK_CONTRACT
+    return render.task(job, str(job.extra.get("base_url") or base_url()))
