@@ -109,3 +109,45 @@ def test_warn_mode_records_and_passes_the_response_through(
 def test_ignore_mode_is_the_server_default() -> None:
     app = create_app({"background_worker": False})
     assert state_of(app).settings.validate_responses == "ignore"
+
+
+def test_provider_format_enums_equal_the_catalog() -> None:
+    assert _enum("uniall/create_request", "properties", "model") == list(catalog.UNIALL_MODELS)
+    assert _enum("uniall/task", "properties", "model") == list(catalog.UNIALL_MODELS)
+    assert _enum("uniall/create_request", "properties", "aspect_ratio") == list(
+        catalog.ORIENTATION_BY_ASPECT
+    )
+    gt_input = contracts.load()["generatetask/create_request"]["properties"]["input"]
+    assert gt_input["properties"]["size"]["enum"] == list(catalog.GT_SIZES)
+    assert gt_input["properties"]["mode"]["enum"] == list(catalog.GT_MODES)
+    assert gt_input["properties"]["resolution"]["enum"] == list(catalog.GT_RESOLUTIONS)
+    assert gt_input["properties"]["prompt"]["maxLength"] == catalog.GT_PROMPT_MAX_CHARS
+    durations = gt_input["properties"]["duration"]["oneOf"][0]["enum"]
+    assert durations == list(catalog.GT_DURATIONS)
+    uniall_durations = contracts.load()["uniall/create_request"]["properties"]["duration"]
+    assert uniall_durations["oneOf"][0]["enum"] == list(catalog.UNIALL_DURATIONS)
+    assert _enum("generatetask/create_request", "properties", "provider") == list(
+        catalog.GT_PROVIDERS
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "accepted"),
+    [
+        ("/v1/video/generations", {"model": "sora2-portrait-12s", "prompt": "x"}, True),
+        ("/v1/video/generations", {"model": "sora2-pro-720p", "prompt": "x", "duration": "16", "aspect_ratio": "9:16"}, True),
+        ("/v1/video/generations", {"model": "sora2-pro-720p", "prompt": "x", "size": "720x1280"}, False),
+        ("/v1/video/generations", {"prompt": "x"}, False),
+        ("/api/v1/generateTask/sora-2-pro", {"input": {"mode": "text-to-video", "prompt": "x", "size": "1280*720"}}, True),
+        ("/api/v1/generateTask/sora-2-pro", {"input": {"mode": "image-to-video", "prompt": "x", "image_urls": ["https://e.com/a.png"]}}, True),
+        ("/api/v1/generateTask/sora-2-pro", {"input": {"mode": "text-to-video", "prompt": "x", "size": "1280x720"}}, False),
+        ("/api/v1/generateTask/sora-2-pro", {"input": {"mode": "image-to-video", "prompt": "x"}}, False),
+        ("/api/v1/generateTask/sora-2-pro", {"request_type": "callback", "input": {"mode": "text-to-video", "prompt": "x"}}, False),
+    ],
+)  # fmt: skip
+def test_provider_create_contracts_agree_with_the_server(
+    http: httpx.Client, path: str, body: dict[str, Any], accepted: bool
+) -> None:
+    name = "uniall/create_request" if "generations" in path else "generatetask/create_request"
+    assert (contracts.violations(name, body) == []) is accepted
+    assert (http.post(path, json=body).status_code == 200) is accepted

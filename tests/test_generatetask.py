@@ -274,7 +274,7 @@ def test_image_of_another_format(http: httpx.Client) -> None:
         create(http, i2v(asset["url"])),
         400,
         "input_reference.format",
-        "input.image_urls: the image must be JPG, PNG or WebP.",
+        "input.image_urls: the image must be JPEG, PNG or WEBP.",
     )
 
 

@@ -15,6 +15,14 @@ def quoted_list(values: Iterable[object], conjunction: str = "and") -> str:
     return ", ".join(items[:-1]) + f", {conjunction} {items[-1]}"
 
 
+def plain_list(values: Iterable[object], conjunction: str = "or") -> str:
+    """``a``, ``a or b``, ``a, b or c``: a list in running text, unquoted."""
+    items = [str(value) for value in values]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} {items[-1]}"
+
+
 def megabytes(size: int) -> str:
     """A byte count in MB with one decimal."""
     return f"{size / (1024 * 1024):.1f} MB"

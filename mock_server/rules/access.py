@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mock_server import catalog
 from mock_server.rules.registry import define
 
 AUTH_MISSING = define(
@@ -25,7 +26,8 @@ RATE_LIMIT_REQUESTS = define(
 RATE_LIMIT_CONCURRENT = define(
     "rate_limit.concurrent_jobs",
     429,
-    "A key has at most the configured number of unfinished jobs (default 5).",
+    f"A key has at most the configured number of unfinished jobs (default "
+    f"{catalog.DEFAULT_CONCURRENT_JOBS}; {catalog.GT_CONCURRENT_TASKS} on generateTask).",
     "SPEC 1.5, seed 002 [choice: 5]",
 )
 CONTROL_TOKEN = define(

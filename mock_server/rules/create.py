@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mock_server import catalog
+from mock_server.dialects.wording import plain_list
 from mock_server.domain import RawCreate, ReferenceSource, VideoRequest
 from mock_server.rules import reference as reference_rules
 from mock_server.rules.protocol import json_type_name
@@ -19,7 +20,11 @@ PROMPT_EMPTY = define(
     "prompt.empty", 400, "The prompt has at least 1 character.", "SPEC 1.2 [public]"
 )
 PROMPT_TOO_LONG = define(
-    "prompt.too_long", 400, "The prompt has at most 32000 characters.", "SPEC 1.2 [public]"
+    "prompt.too_long",
+    400,
+    f"The prompt has at most {catalog.PROMPT_MAX_CHARS} characters "
+    f"({catalog.GT_PROMPT_MAX_CHARS} on generateTask).",
+    "SPEC 1.2, SPEC 3 [public]",
 )
 MODEL_TYPE = define("model.type", 400, "The model is a string.", "SPEC 1.2 [public]")
 MODEL_UNSUPPORTED = define(
@@ -31,17 +36,21 @@ MODEL_UNSUPPORTED = define(
 SECONDS_TYPE = define(
     "seconds.type",
     400,
-    "seconds is a string ('4', '8', '12'), never a JSON number.",
+    f"seconds is a string ({plain_list(catalog.SECONDS_VALUES)}), never a JSON number.",
     "SPEC 1.2 [public message]",
 )
 SECONDS_UNSUPPORTED = define(
-    "seconds.unsupported", 400, "seconds is '4', '8' or '12'.", "SPEC 1.2 [public], seed 000"
+    "seconds.unsupported",
+    400,
+    f"seconds is {plain_list(catalog.SECONDS_VALUES)}.",
+    "SPEC 1.2 [public], seed 000",
 )
 SIZE_TYPE = define("size.type", 400, "size is a string.", "SPEC 1.2 [public]")
 SIZE_UNSUPPORTED = define(
     "size.unsupported",
     400,
-    "size is exactly one of 720x1280, 1280x720, 1024x1792, 1792x1024 (lowercase x, no spaces).",
+    f"size is exactly one of the dialect's sizes: {plain_list(catalog.ALL_SIZES)} natively "
+    f"(lowercase x, no spaces); {plain_list(catalog.GT_SIZES)} on generateTask.",
     "SPEC 1.2, seed 000",
 )
 SIZE_MODEL_MISMATCH = define(
@@ -120,7 +129,8 @@ DURATION_TYPE = define(
 DURATION_UNSUPPORTED = define(
     "duration.unsupported",
     400,
-    "duration is one the endpoint offers: 4, 8, 12, 16 or 20 on UniAll; 10 or 15 on generateTask.",
+    f"duration is {plain_list(catalog.UNIALL_DURATIONS)} on UniAll; "
+    f"{plain_list(catalog.GT_DURATIONS)} on generateTask.",
     "SPEC 2 (seed 003), SPEC 3 (seed 004)",
 )
 

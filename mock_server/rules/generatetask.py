@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mock_server import catalog
+from mock_server.dialects.wording import plain_list
 from mock_server.domain import ImageUrl, ReferenceImage, ReferenceSource, VideoRequest
 from mock_server.rules import create, reference
 from mock_server.rules.protocol import check_known_fields, json_type_name
@@ -18,11 +19,14 @@ MODE_REQUIRED = define("mode.required", 400, "input.mode is given.", "SPEC 3, se
 MODE_UNSUPPORTED = define(
     "mode.unsupported",
     400,
-    "input.mode is text-to-video or image-to-video.",
+    f"input.mode is {plain_list(catalog.GT_MODES)}.",
     "SPEC 3, seed 004",
 )
 REQUEST_TYPE_UNSUPPORTED = define(
-    "request_type.unsupported", 400, "request_type is async or callback.", "SPEC 3, seed 004"
+    "request_type.unsupported",
+    400,
+    f"request_type is {plain_list(catalog.GT_REQUEST_TYPES)}.",
+    "SPEC 3, seed 004",
 )
 CALLBACK_URL_REQUIRED = define(
     "callback_url.required",
@@ -34,7 +38,10 @@ CALLBACK_URL_INVALID = define(
     "callback_url.invalid", 400, "callback_url is an http(s) URL.", "SPEC 3 [choice]"
 )
 PROVIDER_UNSUPPORTED = define(
-    "provider.unsupported", 400, "provider is auto, value or official.", "SPEC 3, seed 004"
+    "provider.unsupported",
+    400,
+    f"provider is {plain_list(catalog.GT_PROVIDERS)}.",
+    "SPEC 3, seed 004",
 )
 SIZE_WRONG_MODE = define(
     "size.wrong_mode",
@@ -49,7 +56,10 @@ RESOLUTION_WRONG_MODE = define(
     "SPEC 3, seed 004 [choice: 400]",
 )
 RESOLUTION_UNSUPPORTED = define(
-    "resolution.unsupported", 400, "input.resolution is 720p or 1080p.", "SPEC 3, seed 004"
+    "resolution.unsupported",
+    400,
+    f"input.resolution is {plain_list(catalog.GT_RESOLUTIONS)}.",
+    "SPEC 3, seed 004",
 )
 IMAGE_URLS_REQUIRED = define(
     "image_urls.required", 400, "image-to-video has input.image_urls.", "SPEC 3, seed 004"

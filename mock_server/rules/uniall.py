@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mock_server import catalog
+from mock_server.dialects.wording import plain_list
 from mock_server.domain import RawCreate, ReferenceSource, VideoRequest
 from mock_server.rules import create, reference
 from mock_server.rules.protocol import check_known_fields, json_type_name
@@ -25,7 +26,10 @@ MODEL_DISABLED = define(
     "SPEC 2, seed 003 [choice: off by default]",
 )
 ASPECT_UNSUPPORTED = define(
-    "aspect_ratio.unsupported", 400, "aspect_ratio is 16:9 or 9:16.", "SPEC 2, seed 003"
+    "aspect_ratio.unsupported",
+    400,
+    f"aspect_ratio is {plain_list(catalog.ORIENTATION_BY_ASPECT)}.",
+    "SPEC 2, seed 003",
 )
 ASPECT_CONFLICT = define(
     "aspect_ratio.conflict",

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mock_server import catalog
-from mock_server.dialects.wording import megabytes, quoted_list
+from mock_server.dialects.wording import megabytes, plain_list, quoted_list
 from mock_server.rules.registry import RuleViolation
 
 #: Wire names of the neutral fields in a generateTask body.
@@ -65,7 +65,7 @@ WORDING: dict[str, Message] = {
         f"use {', '.join(m for m in _f(v, 'allowed') if m not in ('HEAD', 'OPTIONS'))}."
     ),
     "input.required": lambda v: "input is required and must be an object.",
-    "mode.required": lambda v: "input.mode is required: text-to-video or image-to-video.",
+    "mode.required": lambda v: f"input.mode is required: {plain_list(catalog.GT_MODES)}.",
     "mode.unsupported": _one_of,
     "request_type.unsupported": _one_of,
     "callback_url.required": lambda v: "callback_url is required when request_type is callback.",
@@ -77,13 +77,15 @@ WORDING: dict[str, Message] = {
     "prompt.too_long": lambda v: (
         f"input.prompt must be at most {_f(v, 'limit')} characters (got {_f(v, 'length')})."
     ),
-    "duration.type": lambda v: "input.duration must be an integer: 10 or 15.",
+    "duration.type": lambda v: (
+        f"input.duration must be an integer: {plain_list(catalog.GT_DURATIONS)}."
+    ),
     "duration.unsupported": _one_of,
     "size.type": lambda v: "input.size must be a string such as '1280*720'.",
     "size.unsupported": _size,
     "size.wrong_mode": lambda v: (
         "input.size is only for text-to-video; image-to-video takes input.resolution "
-        "(720p or 1080p)."
+        f"({plain_list(catalog.GT_RESOLUTIONS)})."
     ),
     "resolution.wrong_mode": lambda v: (
         "input.resolution is only for image-to-video; text-to-video takes input.size."
@@ -94,7 +96,9 @@ WORDING: dict[str, Message] = {
     "image_urls.invalid": lambda v: (
         f"input.image_urls must be a list of exactly {_f(v, 'count')} URL."
     ),
-    "input_reference.format": lambda v: f"{IMAGE}: the image must be JPG, PNG or WebP.",
+    "input_reference.format": lambda v: (
+        f"{IMAGE}: the image must be {plain_list(f.upper() for f in _f(v, 'supported'))}."
+    ),
     "input_reference.too_large": lambda v: (
         f"{IMAGE}: the image is larger than {megabytes(_f(v, 'limit'))}."
     ),
