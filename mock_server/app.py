@@ -28,9 +28,7 @@ def create_app(config: Mapping[str, Any] | settings_module.Settings | None = Non
     app = Flask("mock_server", static_folder=None)
     app.config.update(settings.extra)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    state = MockState(settings)
-    state.service.listeners.append(CallbackPublisher(state.outbox).job_finished)
-    app.extensions[EXTENSION_KEY] = state
+    app.extensions[EXTENSION_KEY] = build_state(settings)
     pipeline.init_app(app)
     for blueprint in (
         openai_blueprint,
@@ -41,6 +39,26 @@ def create_app(config: Mapping[str, Any] | settings_module.Settings | None = Non
     ):
         app.register_blueprint(blueprint)
     return app
+
+
+def build_state(settings: settings_module.Settings) -> MockState:
+    """A fresh mock state with every dialect's listeners wired in."""
+    state = MockState(settings)
+    state.service.listeners.append(CallbackPublisher(state.outbox).job_finished)
+    return state
+
+
+def replace_state(app: Flask, settings: settings_module.Settings) -> MockState:
+    """Swap a fresh state with these settings into a running app.
+
+    The old state is closed; requests from then on see the new one. This is how a long-lived
+    app (or live server) gives each test a fresh mock with that test's settings.
+    """
+    old = state_of(app)
+    fresh = build_state(settings)
+    app.extensions[EXTENSION_KEY] = fresh
+    old.close()
+    return fresh
 
 
 def state_of(app: Flask) -> MockState:

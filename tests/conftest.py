@@ -14,6 +14,8 @@ from mock_server import create_app, state_of
 from mock_server.state import MockState
 from sora_testkit import httpx_client, openai_client
 
+pytest_plugins = ["pytester"]
+
 KEY = "sk-test-sora-mock"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 

@@ -60,6 +60,9 @@ class ParsedBody:
     files: MultiDict[str, FileStorage] = field(default_factory=MultiDict)
     multipart: bool = False
     summary: Any = None
+    #: The body as a JSON value for its request contract: a multipart body as an object of its
+    #: text fields, each file part as a string naming it, bracket keys (``a[b]``) nested.
+    instance: Any = None
 
 
 def max_body_bytes(max_reference_bytes: int) -> int:
@@ -105,7 +108,7 @@ def read_json(request: Request, limit: int) -> ParsedBody:
     except json.JSONDecodeError as exc:
         raise RuleViolation(protocol.MALFORMED_JSON, detail=str(exc)) from exc
     fields = protocol.check_object_body(body)
-    return ParsedBody(MultiDict(list(fields.items())), summary=_summarise(fields))
+    return ParsedBody(MultiDict(list(fields.items())), summary=_summarise(fields), instance=fields)
 
 
 def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> ParsedBody:
@@ -136,6 +139,15 @@ def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> Par
     except ValueError as exc:
         raise RuleViolation(protocol.MALFORMED_MULTIPART, detail=str(exc) or "unreadable") from exc
     summary: dict[str, Any] = {k: _summarise(v) for k, v in form.items(multi=True)}
+    instance: dict[str, Any] = {}
+    for key, value in form.items(multi=True):
+        outer, bracket, inner = key.partition("[")
+        if bracket and inner.endswith("]"):
+            nested = instance.setdefault(outer, {})
+            if isinstance(nested, dict):
+                nested[inner[:-1]] = value
+        else:
+            instance.setdefault(key, value)
     for name, upload in files.items(multi=True):
         data = upload.stream.getvalue() if isinstance(upload.stream, io.BytesIO) else b""
         summary[name] = {
@@ -144,7 +156,8 @@ def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> Par
             "bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
         }
-    return ParsedBody(form, files, multipart=True, summary=summary)
+        instance.setdefault(name, f"<file {upload.filename or ''}: {len(data)} bytes>")
+    return ParsedBody(form, files, multipart=True, summary=summary, instance=instance)
 
 
 def read_body(

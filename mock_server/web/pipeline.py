@@ -28,6 +28,7 @@ from mock_server.dialects.openai import render as openai_render
 from mock_server.dialects.uniall import render as uniall_render
 from mock_server.rules import access, protocol
 from mock_server.rules.registry import RuleViolation
+from mock_server.web.bodies import ParsedBody
 from mock_server.web.context import current_state
 
 log = logging.getLogger("sora_mock.requests")
@@ -89,9 +90,11 @@ def is_control(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
-def note_body(summary: Any) -> None:
-    """Record what the body held, for the journal."""
-    g.body_summary = summary
+def note_body(body: ParsedBody, contract: str) -> None:
+    """Record what the body held and how it met its request contract, for the journal."""
+    g.body_summary = body.summary
+    g.request_contract = contract
+    g.request_violations = contracts.violations(contract, body.instance)
 
 
 def request_key() -> str | None:
@@ -244,6 +247,8 @@ def _after(response: Response) -> Response:
                 "headers": masked_headers(),
                 "content_type": request.content_type,
                 "body": g.get("body_summary"),
+                "request_contract": g.get("request_contract"),
+                "request_violations": g.get("request_violations", []),
                 "status": response.status_code,
                 "rule": rule,
                 "fault": g.get("fault"),

@@ -22,7 +22,7 @@ def create_task() -> ResponseReturnValue:
     """Submit a task: JSON only."""
     state = current_state()
     body = read_body(request, file_limit=catalog.GT_IMAGE_MAX_BYTES, accept=JSON_TYPES)
-    note_body(body.summary)
+    note_body(body, "generatetask/create_request")
     video_request, options, mode = generatetask.validate(
         body.fields.to_dict(), resolve=state.resolver.resolve
     )

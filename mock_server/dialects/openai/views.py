@@ -17,6 +17,14 @@ from mock_server.web.pipeline import note_body
 
 blueprint = Blueprint(NAME, __name__)
 
+#: The request contract of each body: (endpoint, multipart?) -> contract name.
+REQUEST_CONTRACTS = {
+    ("create", False): "openai/create_request",
+    ("create", True): "openai/create_request_multipart",
+    ("remix", False): "openai/remix_request",
+    ("remix", True): "openai/remix_request",
+}
+
 
 def _own(job: Job) -> Job:
     """Jobs of other dialects do not exist on these routes."""
@@ -30,7 +38,7 @@ def create_video() -> ResponseReturnValue:
     """Create a job from a JSON or multipart body."""
     state = current_state()
     body = read_body(request, file_limit=state.settings.max_reference_bytes)
-    note_body(body.summary)
+    note_body(body, REQUEST_CONTRACTS["create", body.multipart])
     video_request = create.validate_create(
         parse.create_request(body),
         resolve=state.resolver.resolve,
@@ -90,6 +98,6 @@ def remix_video(video_id: str) -> ResponseReturnValue:
     state = current_state()
     _own(state.service.retrieve(video_id, status_read=False))
     body = read_body(request, file_limit=state.settings.max_reference_bytes)
-    note_body(body.summary)
+    note_body(body, REQUEST_CONTRACTS["remix", body.multipart])
     prompt = create.check_prompt(parse.remix_fields(body).get("prompt"))
     return render.video(state.service.remix(video_id, prompt, owner=owner()))

@@ -28,7 +28,7 @@ def create_generation() -> ResponseReturnValue:
     """Submit a task: JSON only."""
     state = current_state()
     body = read_body(request, file_limit=state.settings.max_reference_bytes, accept=JSON_TYPES)
-    note_body(body.summary)
+    note_body(body, "uniall/create_request")
     fields = body.fields.to_dict()
     uniall.check_format(fields)
     video_request = uniall.validate(

@@ -1,0 +1,174 @@
+"""``SoraMock``: one handle on a running mock, for tests to steer it in Python."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from mock_server import catalog
+from mock_server.app import replace_state, state_of
+from mock_server.backend.assets import Asset
+from mock_server.backend.faults import Fault
+from mock_server.backend.job import Job
+from mock_server.settings import Settings
+from mock_server.state import MockState
+from sora_testkit import assertions, clients
+from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
+
+if TYPE_CHECKING:
+    import openai
+    from flask import Flask
+
+
+@dataclasses.dataclass(frozen=True)
+class AssetRef:
+    """An image stored on the mock: its id (a ``file_id``) and its URL (an ``image_url``)."""
+
+    id: str
+    url: str
+    bytes: int
+
+
+class SoraMock:
+    """A fresh mock for one test: its clients, its controls, its journals and assertions.
+
+    Every control of the ``/_mock/`` API is here as a method; they act on the app directly, so
+    they work the same whether the client under test calls in-process or over a live server.
+    """
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        api_key: str = DEFAULT_KEY,
+        origin: str = IN_PROCESS_ORIGIN,
+    ) -> None:
+        self.app = app
+        self.api_key = api_key
+        self.origin = origin.rstrip("/")
+
+    @classmethod
+    def fresh(cls, app: Flask, settings: Settings, **kwargs: Any) -> SoraMock:
+        """Swap a fresh state with ``settings`` into ``app`` and hand it out."""
+        replace_state(app, settings)
+        return cls(app, **kwargs)
+
+    # --- what is running ---------------------------------------------------------------------
+
+    @property
+    def state(self) -> MockState:
+        """The mock's state (its store, clock, journals), for what the methods do not cover."""
+        return state_of(self.app)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings this mock runs with."""
+        return self.state.service.settings
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-style base URL (``.../v1``) for clients of this mock."""
+        return f"{self.origin}/v1"
+
+    # --- clients -----------------------------------------------------------------------------
+
+    def openai_client(self, **kwargs: Any) -> openai.OpenAI:
+        """An ``openai.OpenAI`` calling this mock in-process."""
+        kwargs.setdefault("api_key", self.api_key)
+        return clients.openai_client(self.app, **kwargs)
+
+    def async_openai_client(self, **kwargs: Any) -> openai.AsyncOpenAI:
+        """An ``openai.AsyncOpenAI`` calling this mock in-process."""
+        kwargs.setdefault("api_key", self.api_key)
+        return clients.async_openai_client(self.app, **kwargs)
+
+    def httpx_client(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` calling this mock in-process, authenticated."""
+        headers = {"Authorization": f"Bearer {self.api_key}", **kwargs.pop("headers", {})}
+        return clients.httpx_client(self.app, base_url=self.origin, headers=headers, **kwargs)
+
+    # --- time and progression ----------------------------------------------------------------
+
+    def set_progression(self, mode: str, speed: float | None = None) -> None:
+        """Switch how jobs advance: ``instant``, ``polls``, ``time`` or ``manual``."""
+        if mode not in catalog.PROGRESSIONS:
+            raise ValueError(f"mode must be one of {', '.join(catalog.PROGRESSIONS)}")
+        self.state.service.set_progression(mode, speed)
+
+    def now(self) -> float:
+        """The mock clock, in unix seconds."""
+        return self.state.clock.now()
+
+    def advance(self, seconds: float) -> float:
+        """Move the mock clock forward; timed jobs and due deliveries follow."""
+        now = self.state.clock.advance(seconds)
+        self.state.service.settle()
+        return now
+
+    # --- outcomes and faults -----------------------------------------------------------------
+
+    def force_outcome(self, outcome: str, count: int = 1) -> None:
+        """Make the next ``count`` jobs end this way (a name of ``catalog.OUTCOMES``)."""
+        if outcome not in catalog.OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(catalog.OUTCOMES)}")
+        self.state.service.force_outcome(catalog.OUTCOMES[outcome], count)
+
+    def queue_fault(self, status: int, **options: Any) -> None:
+        """Answer the next matching requests with an HTTP error instead (see ``Fault``)."""
+        self.state.faults.add(Fault(status=status, **options))
+
+    def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
+        """Make an image URL, or a whole host, impossible to fetch."""
+        self.state.resolver.mark_unreachable(url=url, host=host)
+
+    def upload_asset(
+        self, data: bytes, content_type: str = "image/png", filename: str | None = None
+    ) -> AssetRef:
+        """Store an image on the mock; use its ``id`` as a ``file_id`` or its ``url``."""
+        asset: Asset = self.state.assets.add(data, content_type, filename, self.now())
+        return AssetRef(asset.id, f"{self.origin}/_mock/assets/{asset.id}", len(data))
+
+    # --- what happened -----------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """The request journal, oldest first (keys masked, uploads by size and digest)."""
+        return self.state.journal.entries()
+
+    def deliveries(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Webhook and callback deliveries with every attempt."""
+        return self.state.outbox.journal(kind)
+
+    @property
+    def callbacks(self) -> list[dict[str, Any]]:
+        """generateTask callback deliveries."""
+        return self.deliveries("callback")
+
+    @property
+    def webhooks(self) -> list[dict[str, Any]]:
+        """OpenAI webhook deliveries."""
+        return self.deliveries("webhook")
+
+    def flush_deliveries(self) -> int:
+        """Attempt every due delivery now; return how many were attempted."""
+        self.state.service.settle()
+        return self.state.outbox.run_due()
+
+    def job(self, job_id: str) -> Job:
+        """A job's internal state, without counting a status read."""
+        found = self.state.store.get(job_id)
+        if found is None:
+            raise KeyError(job_id)
+        return dataclasses.replace(found)
+
+    # --- assertions --------------------------------------------------------------------------
+
+    def assert_requests_met_contracts(self) -> None:
+        """Every request body the client sent met its contract; else all violations, listed."""
+        assertions.assert_requests_met_contracts(self.requests)
+
+    def assert_no_premature_reads(self) -> None:
+        """The client never downloaded or remixed a job before it had finished."""
+        assertions.assert_no_premature_reads(self.requests)

@@ -1,0 +1,235 @@
+"""The pytest plugin: fixtures, the ``sora_mock`` marker and ``--sora-*`` options.
+
+Loaded through the ``pytest11`` entry point, so installing the package is all the set-up. Each
+test that asks for ``sora_mock`` (or a client fixture) gets a fresh mock, with the settings of
+its marker on top of the command line's. With ``--sora-base-url`` the client fixtures point at a
+real deployment instead, and tests that steer the mock are skipped: one test body checks both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from mock_server import create_app, state_of
+from mock_server.settings import Settings, SettingsError
+from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
+from sora_testkit.live import LiveServer
+from sora_testkit.mock import SoraMock
+from sora_testkit.routing import routed_requests
+
+if TYPE_CHECKING:
+    import openai
+    from flask import Flask
+
+MARKER = "sora_mock"
+#: What a test's mock runs with unless its marker or the command line says otherwise.
+TEST_DEFAULTS: dict[str, Any] = {"progression": "polls", "validate_responses": "warn"}
+_SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(Settings)) - {"extra"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """Where the client fixtures send requests: the mock, or a real deployment."""
+
+    origin: str
+    api_key: str
+    is_mock: bool
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI-style base URL (``.../v1``)."""
+        return f"{self.origin}/v1"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The auth header a client sends."""
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--sora-*`` options, in their own group."""
+    group = parser.getgroup("sora-testkit", "Sora 2 API mock (sora-testkit)")
+    group.addoption(
+        "--sora-progression",
+        choices=("instant", "polls", "time", "manual"),
+        help="how mock jobs advance (default: polls)",
+    )
+    group.addoption("--sora-speed", type=float, help="time mode: divide real durations by this")
+    group.addoption(
+        "--sora-validate-responses",
+        choices=("error", "warn", "ignore"),
+        help="hold the mock's responses to their contracts (default: warn)",
+    )
+    group.addoption(
+        "--sora-base-url",
+        help="run the client fixtures against this real deployment (origin, without /v1); "
+        "tests that steer the mock are skipped",
+    )
+    group.addoption(
+        "--sora-api-key", default=None, help="the API key for --sora-base-url (or the mock's)"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker."""
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(**settings): settings of this test's mock, e.g. "
+        f"@pytest.mark.{MARKER}(progression='instant', concurrent_jobs=2). Names are those of "
+        "mock_server.Settings.",
+    )
+
+
+def marker_settings(**settings: Any) -> dict[str, Any]:
+    """Check a marker's arguments: each must name a setting."""
+    unknown = sorted(set(settings) - _SETTING_NAMES)
+    if unknown:
+        raise TypeError(
+            f"unknown {MARKER} setting(s): {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(_SETTING_NAMES))}"
+        )
+    return settings
+
+
+def _command_line_settings(config: pytest.Config) -> dict[str, Any]:
+    found = {
+        "progression": config.getoption("sora_progression"),
+        "speed": config.getoption("sora_speed"),
+        "validate_responses": config.getoption("sora_validate_responses"),
+    }
+    return {**TEST_DEFAULTS, **{k: v for k, v in found.items() if v is not None}}
+
+
+@pytest.fixture(scope="session")
+def sora_target(pytestconfig: pytest.Config) -> Target:
+    """Where client fixtures point: the mock (in-process origin) or ``--sora-base-url``."""
+    real = pytestconfig.getoption("sora_base_url")
+    key = pytestconfig.getoption("sora_api_key")
+    if real:
+        if not key:
+            raise pytest.UsageError("--sora-base-url needs --sora-api-key")
+        return Target(real.rstrip("/"), key, is_mock=False)
+    return Target(IN_PROCESS_ORIGIN, key or DEFAULT_KEY, is_mock=True)
+
+
+@pytest.fixture(scope="session")
+def sora_app(pytestconfig: pytest.Config) -> Iterator[Flask]:
+    """The session's mock app; each test gets a fresh state in it (see ``sora_mock``)."""
+    app = create_app(_command_line_settings(pytestconfig))
+    yield app
+    state_of(app).close()
+
+
+@pytest.fixture
+def sora_settings(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Settings:
+    """This test's mock settings: defaults, then ``--sora-*`` options, then the marker."""
+    values = _command_line_settings(pytestconfig)
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
+        if marker.args:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only")
+        try:
+            values.update(marker_settings(**marker.kwargs))
+        except TypeError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+    try:
+        return Settings(**values)
+    except (SettingsError, TypeError) as exc:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER}: {exc}") from exc
+
+
+@pytest.fixture
+def sora_mock(sora_target: Target, sora_app: Flask, sora_settings: Settings) -> SoraMock:
+    """A fresh mock for this test, with its controls, journals and assertions.
+
+    Skips the test when ``--sora-base-url`` points the suite at a real deployment.
+    """
+    if not sora_target.is_mock:
+        pytest.skip("steers the mock; skipped against a real deployment (--sora-base-url)")
+    return SoraMock.fresh(sora_app, sora_settings, api_key=sora_target.api_key)
+
+
+def _fresh_if_mock(request: pytest.FixtureRequest, target: Target) -> SoraMock | None:
+    """The test's mock, made fresh, unless the suite runs against a real deployment."""
+    if not target.is_mock:
+        return None
+    mock: SoraMock = request.getfixturevalue("sora_mock")
+    return mock
+
+
+@pytest.fixture
+def sora_openai(request: pytest.FixtureRequest, sora_target: Target) -> Iterator[openai.OpenAI]:
+    """An ``openai.OpenAI``: in-process on a fresh mock, or on ``--sora-base-url``."""
+    import openai
+
+    mock = _fresh_if_mock(request, sora_target)
+    client = (
+        mock.openai_client()
+        if mock
+        else openai.OpenAI(api_key=sora_target.api_key, base_url=sora_target.base_url)
+    )
+    with client:
+        yield client
+
+
+@pytest.fixture
+def sora_async_openai(request: pytest.FixtureRequest, sora_target: Target) -> openai.AsyncOpenAI:
+    """An ``openai.AsyncOpenAI``: in-process on a fresh mock, or on ``--sora-base-url``.
+
+    A plain fixture, so it works with whichever async test plugin the suite uses.
+    """
+    import openai
+
+    mock = _fresh_if_mock(request, sora_target)
+    if mock is not None:
+        return mock.async_openai_client()
+    return openai.AsyncOpenAI(api_key=sora_target.api_key, base_url=sora_target.base_url)
+
+
+@pytest.fixture
+def sora_httpx(request: pytest.FixtureRequest, sora_target: Target) -> Iterator[httpx.Client]:
+    """An ``httpx.Client`` with ``base_url`` at the target's origin and the auth header."""
+    mock = _fresh_if_mock(request, sora_target)
+    client = (
+        mock.httpx_client()
+        if mock
+        else httpx.Client(base_url=sora_target.origin, headers=sora_target.headers)
+    )
+    with client:
+        yield client
+
+
+@pytest.fixture
+def sora_requests(request: pytest.FixtureRequest, sora_target: Target) -> Iterator[Target]:
+    """Routes ``requests`` calls to the target's origin into a fresh mock, in-process.
+
+    Yields the target: build your client with ``sora_requests.origin`` (or ``.base_url``) and
+    ``.headers``. Against a real deployment nothing is routed.
+    """
+    mock = _fresh_if_mock(request, sora_target)
+    if mock is None:
+        yield sora_target
+        return
+    with routed_requests(mock.app, sora_target.origin):
+        yield sora_target
+
+
+@pytest.fixture(scope="session")
+def sora_live_server(sora_app: Flask) -> Iterator[LiveServer]:
+    """The session's mock served over real HTTP on an ephemeral loopback port."""
+    with LiveServer(sora_app) as server:
+        yield server
+
+
+@pytest.fixture
+def sora_live_url(request: pytest.FixtureRequest, sora_target: Target) -> str:
+    """An origin to hand a black-box client: a live server on a fresh mock, or the real one."""
+    if not sora_target.is_mock:
+        return sora_target.origin
+    request.getfixturevalue("sora_mock")
+    server: LiveServer = request.getfixturevalue("sora_live_server")
+    return server.url
