@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -11,6 +12,7 @@ from mock_server import catalog
 from mock_server.app import replace_state, state_of
 from mock_server.backend.assets import Asset
 from mock_server.backend.faults import Fault
+from mock_server.backend.history import Step
 from mock_server.backend.job import Job
 from mock_server.settings import Settings
 from mock_server.state import MockState
@@ -118,6 +120,15 @@ class SoraMock:
     def queue_fault(self, status: int, **options: Any) -> None:
         """Answer the next matching requests with an HTTP error instead (see ``Fault``)."""
         self.state.faults.add(Fault(status=status, **options))
+
+    def play_history(self, steps: Iterable[Step]) -> None:
+        """Script the next job: each status read answers with the next step (a state, or an
+        HTTP fault); ``sora_testkit.strategies.job_histories()`` makes them."""
+        self.state.service.queue_history(list(steps))
+
+    def reset(self) -> None:
+        """Start over with a fresh state and the same settings (for ``@given`` examples)."""
+        replace_state(self.app, self.state.settings)
 
     def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
         """Make an image URL, or a whole host, impossible to fetch."""

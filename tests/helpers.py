@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from sora_testkit.generation.wire import encode_multipart
+
 ENVELOPE_KEYS = {"message", "type", "param", "code"}
 
 
@@ -62,19 +64,7 @@ def assert_openai_error(
     return error
 
 
-def multipart_body(
-    fields: dict[str, str], boundary: str = "sora-mock-test"
-) -> tuple[bytes, dict[str, str]]:
-    """A multipart body of text parts only (as SDK 2.27+ sends every create), and its header."""
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
-    ]
-    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
-    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-
-
 def post_multipart(http: httpx.Client, path: str, fields: dict[str, str]) -> httpx.Response:
     """POST text fields as multipart/form-data."""
-    body, headers = multipart_body(fields)
-    return http.post(path, content=body, headers=headers)
+    body, content_type = encode_multipart(fields)
+    return http.post(path, content=body, headers={"Content-Type": content_type})

@@ -178,7 +178,7 @@ def test_missing_and_empty_prompt(http: httpx.Client) -> None:
     )
 
 
-@pytest.mark.parametrize("aspect", ["4:3", "16x9", "1:1"])
+@pytest.mark.parametrize("aspect", ["4:3", "16x9", "1:1", [], {"w": 16}, 1.78])
 def test_unsupported_aspect_ratio(http: httpx.Client, aspect: str) -> None:
     assert_openai_error(
         submit(http, model="sora2-pro-720p", aspect_ratio=aspect),

@@ -81,6 +81,21 @@ class Job:
             self.progress = max(self.progress, min(99, max(1, round(self.fraction * 100))))
         return False
 
+    def play(self, status: str, progress: int, failure: str | None, now: float) -> bool:
+        """Take a scripted state; return True when this made the job terminal."""
+        if self.terminal:
+            return False
+        self.status, self.progress = status, progress
+        self.fraction = 1.0 if status in catalog.TERMINAL_STATUSES else progress / 100
+        if status == catalog.COMPLETED:
+            self.completed_at = now
+            self.expires_at = now + self.lifetime
+        elif status == catalog.FAILED and failure is not None:
+            kind = catalog.FAILURES[failure]
+            self.completed_at = now
+            self.error_code, self.error_message = kind.code, kind.message
+        return self.terminal
+
     def _finish(self, now: float) -> None:
         if self.failure_code is None:
             self.status, self.progress = catalog.COMPLETED, 100

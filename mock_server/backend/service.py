@@ -10,7 +10,9 @@ from collections import deque
 from collections.abc import Callable
 
 from mock_server import catalog
+from mock_server.backend import history
 from mock_server.backend.clock import MockClock
+from mock_server.backend.history import FaultStep, ScriptedFault, Step
 from mock_server.backend.job import Job, Progression, progression_for
 from mock_server.backend.media import MediaCache, MediaSpec
 from mock_server.backend.store import JobStore, Page
@@ -42,6 +44,7 @@ class VideoService:
         self.listeners: list[JobListener] = []
         self._forced: deque[catalog.Outcome] = deque()
         self._forced_lock = threading.Lock()
+        self._histories: deque[list[Step]] = deque()
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -60,6 +63,16 @@ class VideoService:
         with self._forced_lock:
             self._forced.extend([outcome] * count)
 
+    def queue_history(self, steps: list[Step]) -> None:
+        """Script the next job's status reads (see ``backend.history``)."""
+        with self._forced_lock:
+            self._histories.append(list(history.check(steps)))
+
+    def queued_histories(self) -> int:
+        """How many scripted histories wait for a job."""
+        with self._forced_lock:
+            return len(self._histories)
+
     def forced_outcomes(self) -> list[str]:
         """The names of the outcomes still queued."""
         with self._forced_lock:
@@ -71,10 +84,13 @@ class VideoService:
         self.media.clear()
         with self._forced_lock:
             self._forced.clear()
+            self._histories.clear()
 
     # --- advancing -------------------------------------------------------------------------
 
     def _advance(self, job: Job, now: float) -> None:
+        if "script" in job.extra:
+            return
         finished = job.move_to(
             self.progression.fraction(job, now), self.progression.finished_at(job, now)
         )
@@ -175,6 +191,9 @@ class VideoService:
                 failure_code=planned.failure_code,
                 extra=dict(extra or {}),
             )
+            with self._forced_lock:
+                if self._histories:
+                    job.extra["script"] = self._histories.popleft()
             self.store.add(job)
             self._advance(job, now)
             return copy.copy(job)
@@ -194,8 +213,24 @@ class VideoService:
             job = self._find(job_id)
             if status_read and not job.terminal:
                 job.reads += 1
+            if status_read and "script" in job.extra:
+                self._play(job, now)
             self._advance(job, now)
             return copy.copy(job)
+
+    def _play(self, job: Job, now: float) -> None:
+        """Answer a status read of a scripted job with its next step."""
+        script = job.extra["script"]
+        assert isinstance(script, list)
+        if not script:
+            return
+        step = script.pop(0)
+        if isinstance(step, FaultStep):
+            raise ScriptedFault(step)
+        if job.play(step.status, step.progress, step.failure, now):
+            self.store.save(job)
+            for listener in self.listeners:
+                listener(copy.copy(job))
 
     def list(self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int) -> Page:
         """A page of jobs."""

@@ -83,7 +83,7 @@ def check_aspect(value: Any, model: catalog.UniAllModel) -> str:
     """The orientation: from ``aspect_ratio``, which must not contradict the model's name."""
     if value is None:
         return model.orientation or catalog.ORIENTATION_BY_ASPECT[catalog.UNIALL_DEFAULT_ASPECT]
-    if value not in catalog.ORIENTATION_BY_ASPECT:
+    if not isinstance(value, str) or value not in catalog.ORIENTATION_BY_ASPECT:
         raise RuleViolation(
             ASPECT_UNSUPPORTED,
             param="aspect_ratio",

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
+from mock_server.backend import history
 from mock_server.backend.faults import Fault
 from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
@@ -275,6 +276,18 @@ def asset(asset_id: str) -> ResponseReturnValue:
     if found is None:
         raise ControlError(f"No asset with id '{asset_id}'.", 404)
     return Response(found.data, mimetype=found.content_type)
+
+
+@blueprint.post("/histories")
+def queue_history() -> ResponseReturnValue:
+    """Script the next job's status reads: ``{"steps": [{"status": "queued", "progress": 0},
+    {"fault": 429, "retry_after_ms": 5}, {"status": "completed", "progress": 100}]}``."""
+    try:
+        steps = history.from_json(_json().get("steps"))
+        current_state().service.queue_history(steps)
+    except history.HistoryError as exc:
+        raise ControlError(str(exc)) from exc
+    return {"queued_histories": current_state().service.queued_histories()}
 
 
 @blueprint.post("/unreachable")

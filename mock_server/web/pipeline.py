@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from mock_server import catalog, contracts
 from mock_server.backend.faults import Fault
+from mock_server.backend.history import ScriptedFault
 from mock_server.dialects import generatetask as generatetask_dialect
 from mock_server.dialects import openai as openai_dialect
 from mock_server.dialects import uniall as uniall_dialect
@@ -129,13 +130,22 @@ def _error_response(violation: RuleViolation) -> Response:
 
 
 def _fault_response(fault: Fault) -> Response:
-    _, render_fault = ERROR_RENDERERS[g.dialect]
-    response = jsonify(render_fault(fault.status, fault.message))
-    response.status_code = fault.status
-    response.headers.update(fault.response_headers())
-    response.headers[FAULT_HEADER] = str(fault.status)
-    g.fault = fault.status
+    return _faulty(fault.status, fault.message, fault.response_headers())
+
+
+def _faulty(status: int, message: str | None, headers: dict[str, str]) -> Response:
+    _, render_fault = ERROR_RENDERERS[g.get("dialect", dialect_for_path(request.path))]
+    response = jsonify(render_fault(status, message))
+    response.status_code = status
+    response.headers.update(headers)
+    response.headers[FAULT_HEADER] = str(status)
+    g.fault = status
     return response
+
+
+def _scripted_fault(exc: ScriptedFault) -> Response:
+    """A status read that the job's scripted history answers with an HTTP error."""
+    return _faulty(exc.step.status, None, exc.headers())
 
 
 def reset_duration(seconds: float) -> str:
@@ -302,5 +312,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_before)
     app.after_request(_after)
     app.register_error_handler(RuleViolation, _error_response)
+    app.register_error_handler(ScriptedFault, _scripted_fault)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,1 @@
+"""How the strategies generate requests and histories (public: ``sora_testkit.strategies``)."""

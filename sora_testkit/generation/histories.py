@@ -1,0 +1,64 @@
+"""Every legal history of a job's status reads, with failures and HTTP faults interleaved."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from mock_server import catalog
+from mock_server.backend.history import FaultStep, StateStep, Step
+
+#: Statuses a polling client should survive.
+FAULT_STATUSES = (429, 500, 502, 503)
+
+
+@st.composite
+def _histories(
+    draw: st.DrawFn,
+    failures: bool,
+    faults: bool,
+    max_reads: int,
+    fault_statuses: tuple[int, ...],
+) -> list[Step]:
+    if max_reads < 1:
+        raise InvalidArgument(f"max_reads must be at least 1, not {max_reads}")
+    if faults and not fault_statuses:
+        raise InvalidArgument("fault_statuses must not be empty when faults are on")
+    queued = draw(st.integers(min_value=0, max_value=max(0, max_reads // 4)))
+    room = max(0, max_reads - 1 - queued)
+    progress = sorted(draw(st.lists(st.integers(min_value=1, max_value=99), max_size=room)))
+    steps: list[Step] = [StateStep(catalog.QUEUED, 0) for _ in range(queued)]
+    steps += [StateStep(catalog.IN_PROGRESS, value) for value in progress]
+    failure = draw(st.sampled_from((None, *catalog.FAILURES))) if failures else None
+    if failure is None:
+        steps.append(StateStep(catalog.COMPLETED, 100))
+    else:
+        at = progress[-1] if progress else 0
+        steps.append(
+            StateStep(catalog.FAILED, draw(st.integers(min_value=at, max_value=99)), failure)
+        )
+    if faults:
+        for _ in range(draw(st.integers(min_value=0, max_value=3))):
+            where = draw(st.integers(min_value=0, max_value=len(steps) - 1))
+            status = draw(st.sampled_from(fault_statuses))
+            steps.insert(where, FaultStep(status, draw(st.integers(min_value=1, max_value=20))))
+    return steps
+
+
+def job_histories(
+    *,
+    failures: bool = True,
+    faults: bool = True,
+    max_reads: int = 12,
+    fault_statuses: tuple[int, ...] = FAULT_STATUSES,
+) -> st.SearchStrategy[list[Step]]:
+    """Legal sequences of what a job's status reads return, for ``SoraMock.play_history``.
+
+    A history is some ``queued`` reads (progress 0), ``in_progress`` reads with progress that
+    never goes back, then ``completed`` (100) or, with ``failures``, ``failed`` with any failure
+    code; with ``faults``, up to three HTTP errors from ``fault_statuses`` (each with a small
+    ``retry-after-ms``) anywhere before the end. The same history plays in every dialect, in its
+    own words (``pending``/``processing`` and ``failCode`` on generateTask). Shrinks towards a
+    single ``completed`` read with no faults.
+    """
+    return _histories(failures, faults, max_reads, tuple(fault_statuses))

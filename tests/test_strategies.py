@@ -1,0 +1,223 @@
+"""What the project proves about its own strategies, against the mock itself."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from mock_server import contracts, create_app, replace_state, state_of
+from mock_server.backend.history import FaultStep, StateStep, Step
+from mock_server.settings import Settings
+from sora_testkit import httpx_client, openai_client, strategies
+from sora_testkit.generation.requests import DIALECTS
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+SETTINGS = Settings(
+    progression="polls",
+    validate_responses="error",
+    background_worker=False,
+    concurrent_jobs=0,
+    generatetask_concurrent_jobs=0,
+    generatetask_requests_per_minute=0,
+)
+APP = create_app(SETTINGS)
+HTTP = httpx_client(APP, headers={"Authorization": "Bearer sk-strategies"})
+EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+GT_STATES = {
+    "queued": "pending",
+    "in_progress": "processing",
+    "completed": "success",
+    "failed": "failed",
+}
+GT_FAIL_CODES = {
+    "moderation_blocked": "CONTENT_VIOLATION",
+    "internal_error": "INTERNAL_ERROR",
+    "image_unreachable": "INVALID_IMAGE_URL",
+    "invalid_reference_image": "INVALID_IMAGE_URL",
+}
+
+
+def fresh() -> None:
+    """A fresh mock for each example."""
+    replace_state(APP, SETTINGS)
+
+
+def journal_entry() -> dict[str, Any]:
+    return state_of(APP).journal.entries()[-1]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@EXAMPLES
+@given(data=st.data())
+def test_every_valid_request_is_accepted(dialect: str, data: st.DataObject) -> None:
+    fresh()
+    request = data.draw(strategies.create_requests(dialect=dialect))
+    response = request.send(HTTP)
+    assert response.status_code == 200, response.text
+    assert journal_entry()["request_violations"] == []
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@EXAMPLES
+@given(data=st.data())
+def test_every_near_miss_is_refused_by_its_rule(dialect: str, data: st.DataObject) -> None:
+    fresh()
+    near_miss = data.draw(strategies.near_miss_requests(dialect=dialect))
+    response = near_miss.request.send(HTTP)
+    assert (response.status_code, response.headers.get("x-sora-mock-rule")) == (
+        near_miss.status,
+        near_miss.rule,
+    ), f"{near_miss.mistake}: {response.text[:300]}"
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@EXAMPLES
+@given(data=st.data())
+def test_hostile_requests_get_200_or_a_clean_4xx(dialect: str, data: st.DataObject) -> None:
+    fresh()
+    request = data.draw(strategies.hostile_requests(dialect=dialect))
+    response = request.send(HTTP)
+    assert response.status_code < 500, response.text[:300]
+    if response.status_code >= 400:
+        assert response.headers["x-sora-mock-rule"]
+        error_contract = "generatetask/error" if dialect == "generatetask" else "openai/error"
+        assert contracts.violations(error_contract, response.json()) == []
+
+
+def _create(dialect: str) -> str:
+    paths_and_bodies = {
+        "openai": ("/v1/videos", {"prompt": "x"}),
+        "uniall": ("/v1/video/generations", {"model": "sora2-landscape-4s", "prompt": "x"}),
+        "generatetask": (
+            "/api/v1/generateTask/sora-2-pro",
+            {"input": {"mode": "text-to-video", "prompt": "x"}},
+        ),
+    }
+    path, body = paths_and_bodies[dialect]
+    created = HTTP.post(path, json=body).json()
+    job_id: str = created["data"]["taskId"] if dialect == "generatetask" else created["id"]
+    return job_id
+
+
+def _read(dialect: str, job_id: str) -> httpx.Response:
+    if dialect == "generatetask":
+        return HTTP.get("/api/v1/statusTask/sora-2-pro", params={"taskId": job_id})
+    return HTTP.get(f"/v1/videos/{job_id}")
+
+
+def _seen(dialect: str, response: httpx.Response) -> tuple[Any, ...]:
+    body = response.json()
+    if dialect == "generatetask":
+        data = body["data"]
+        return (data["state"], data.get("failCode"))
+    return (body["status"], body["progress"], (body["error"] or {}).get("code"))
+
+
+def _expected(dialect: str, step: StateStep) -> tuple[Any, ...]:
+    if dialect == "generatetask":
+        return (GT_STATES[step.status], GT_FAIL_CODES.get(step.failure or ""))
+    return (step.status, step.progress, step.failure)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@EXAMPLES
+@given(history=strategies.job_histories())
+def test_every_history_plays_back_and_conforms(dialect: str, history: list[Step]) -> None:
+    fresh()
+    state_of(APP).service.queue_history(history)
+    job_id = _create(dialect)
+    for step in history:
+        response = _read(dialect, job_id)
+        if isinstance(step, FaultStep):
+            assert response.status_code == step.status
+            assert response.headers["retry-after-ms"] == str(step.retry_after_ms)
+        else:
+            assert response.status_code == 200, response.text
+            assert _seen(dialect, response) == _expected(dialect, step)
+    final = history[-1]
+    assert isinstance(final, StateStep)
+    assert _seen(dialect, _read(dialect, job_id)) == _expected(dialect, final)
+    assert state_of(APP).contract_violations == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(history=strategies.job_histories(fault_statuses=(429, 503)))
+def test_the_official_sdk_polls_through_any_history(history: list[Step]) -> None:
+    """The SDK retries each fault twice: a run of three faults in a row is the only way out."""
+    fresh()
+    state_of(APP).service.queue_history(history)
+    sdk = openai_client(APP, api_key="sk-sdk")
+    video = sdk.videos.create(prompt="x")
+    longest_fault_run, run = 0, 0
+    for step in history:
+        run = run + 1 if isinstance(step, FaultStep) else 0
+        longest_fault_run = max(longest_fault_run, run)
+    final = history[-1]
+    assert isinstance(final, StateStep)
+    if longest_fault_run >= 3:
+        with pytest.raises(openai.APIStatusError):
+            sdk.videos.poll(video.id, poll_interval_ms=1)
+    else:
+        polled = sdk.videos.poll(video.id, poll_interval_ms=1)
+        assert (polled.status, polled.progress) == (final.status, final.progress)
+
+
+def test_strategies_reexports_everything_public() -> None:
+    public = {
+        name
+        for name, value in vars(strategies).items()
+        if not name.startswith("_") and (inspect.isfunction(value) or inspect.isclass(value))
+    }
+    assert set(strategies.__all__) == public
+    assert all(hasattr(strategies, name) for name in strategies.__all__)
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        lambda: strategies.create_requests(dialect="azure"),
+        lambda: strategies.create_requests(encodings=("xml",)),
+        lambda: strategies.near_miss_requests(dialect="sora3"),
+        lambda: strategies.hostile_requests(dialect=""),
+        lambda: strategies.reference_images(width=0, height=10),
+        lambda: strategies.reference_images(width=10, height=10, formats=("heic",)),
+        lambda: strategies.job_histories(max_reads=0),
+    ],
+)
+def test_bad_arguments_raise_invalid_argument_when_drawn(strategy: Any) -> None:
+    built = strategy()
+
+    @given(built)
+    def draw(_value: Any) -> None:
+        pass
+
+    with pytest.raises(InvalidArgument):
+        draw()
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_near_misses_reach_every_listed_mistake(dialect: str) -> None:
+    from sora_testkit.generation import requests as generation
+
+    listed = {
+        "openai": generation.OPENAI_MISTAKES,
+        "uniall": generation.UNIALL_MISTAKES,
+        "generatetask": generation.GENERATETASK_MISTAKES,
+    }[dialect]
+    seen: set[str] = set()
+
+    @settings(max_examples=300, database=None, deadline=None)
+    @given(strategies.near_miss_requests(dialect=dialect))
+    def collect(near_miss: strategies.NearMiss) -> None:
+        seen.add(near_miss.mistake)
+
+    collect()
+    assert seen == set(listed)
