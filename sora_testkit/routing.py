@@ -36,6 +36,7 @@ def wsgi_callback(app: Any) -> Any:
         path = url.path + (f"?{url.query}" if url.query else "")
         response = client.open(
             path,
+            base_url=f"{url.scheme}://{url.netloc}",
             method=request.method or "GET",
             headers=dict(request.headers),
             data=_body(request),

@@ -1,0 +1,27 @@
+"""The README's testing section runs as written, pasted into a user's test file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def between(start: str, end: str) -> str:
+    first = README.index(start)
+    return README[first : README.index(end, first)]
+
+
+def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester) -> None:
+    blocks = re.findall(
+        r"```python\n(.*?)```", between("## Testing your client with pytest", "### Fixtures"), re.S
+    )
+    assert len(blocks) == 2
+    pytester.makepyfile(test_from_readme="\n".join(blocks))
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
+    )
+    result.assert_outcomes(passed=5)
