@@ -21,7 +21,7 @@ def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester
     )
     assert len(blocks) == 2
     pytester.makepyfile(test_from_readme="\n".join(blocks))
-    result = pytester.runpytest_inprocess(
+    result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
     )
     result.assert_outcomes(passed=5)

@@ -1,0 +1,50 @@
+"""The examples' own test suites pass against their clients and catch the planted bugs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SUITES = {
+    "native_sdk": ("video_maker.py", "test_video_maker.py"),
+    "generatetask_requests": ("task_client.py", "test_task_client.py"),
+}
+
+
+def run_suite(pytester: pytest.Pytester, suite: str, client: Path) -> pytest.RunResult:
+    client_name, tests_name = SUITES[suite]
+    pytester.path.joinpath(client_name).write_text(client.read_text())
+    pytester.path.joinpath(tests_name).write_text((EXAMPLES / suite / tests_name).read_text())
+    return pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", "-x", "-q"
+    )
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_example_suite_passes_against_its_client(pytester: pytest.Pytester, suite: str) -> None:
+    client = EXAMPLES / suite / SUITES[suite][0]
+    result = run_suite(pytester, suite, client)
+    result.assert_outcomes(passed=4)
+
+
+def test_the_kit_catches_the_premature_download(pytester: pytest.Pytester) -> None:
+    result = run_suite(pytester, "native_sdk", EXAMPLES / "broken" / "video_maker.py")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*PrematureReadError: the client read a job as finished before it was:*",
+            "*GET /v1/videos/video_*/content (req_*): refused with video.not_ready (404)*",
+        ]
+    )
+
+
+def test_the_kit_catches_the_size_written_with_x(pytester: pytest.Pytester) -> None:
+    result = run_suite(pytester, "generatetask_requests", EXAMPLES / "broken" / "task_client.py")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*TaskError: 400: input.size must be one of *(got '1280x720'). Use '*' between width and height here, not 'x'.*"
+        ]
+    )
