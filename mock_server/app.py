@@ -13,7 +13,7 @@ from mock_server.dialects.generatetask.views import blueprint as generatetask_bl
 from mock_server.dialects.openai.views import blueprint as openai_blueprint
 from mock_server.dialects.uniall.views import blueprint as uniall_blueprint
 from mock_server.state import EXTENSION_KEY, MockState
-from mock_server.web import control, media, pipeline
+from mock_server.web import control, docs, media, pipeline
 
 
 def create_app(config: Mapping[str, Any] | settings_module.Settings | None = None) -> Flask:
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | settings_module.Settings | None = Non
         uniall_blueprint,
         generatetask_blueprint,
         media.blueprint,
+        docs.blueprint,
         control.blueprint,
     ):
         app.register_blueprint(blueprint)

@@ -48,7 +48,7 @@ ERROR_RENDERERS: dict[str, tuple[ErrorRenderer, FaultRenderer]] = {
     generatetask_dialect.NAME: (generatetask_render.error, generatetask_render.server_error),
 }
 #: Endpoints anyone may call: result URLs are handed out to be fetched without credentials.
-PUBLIC_ENDPOINTS = frozenset({"media.media_file"})
+PUBLIC_ENDPOINTS = frozenset({"media.media_file", "docs.openapi_document"})
 
 
 #: Each dialect's contracts: success bodies by endpoint, and the error envelope.
@@ -57,6 +57,7 @@ RESPONSE_CONTRACTS: dict[str, str | None] = {
     **uniall_dialect.RESPONSE_CONTRACTS,
     **generatetask_dialect.RESPONSE_CONTRACTS,
     "media.media_file": None,
+    "docs.openapi_document": None,
 }
 ERROR_CONTRACTS: dict[str, str] = {
     openai_dialect.NAME: openai_dialect.ERROR_CONTRACT,

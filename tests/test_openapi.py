@@ -1,0 +1,66 @@
+"""The OpenAPI document, and Schemathesis against the in-process app (positive and negative)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from mock_server import create_app, openapi
+from tests.conftest import AUTH
+
+APP = create_app(
+    {
+        "progression": "instant",
+        "background_worker": False,
+        "validate_responses": "error",
+        "concurrent_jobs": 0,
+        "generatetask_concurrent_jobs": 0,
+        "generatetask_requests_per_minute": 0,
+    }
+)
+SCHEMA = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+SCHEMA.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=60
+)
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    status_code_conformance,
+]
+
+
+def test_document_is_valid_openapi_3_1() -> None:
+    validate(openapi.fresh_document())
+
+
+def test_document_covers_every_public_route() -> None:
+    documented = set(openapi.document()["paths"])
+    served = {
+        str(rule.rule).replace("<", "{").replace(">", "}")
+        for rule in APP.url_map.iter_rules()
+        if not rule.endpoint.startswith(("control.", "docs."))
+    }
+    assert served == documented
+
+
+def test_document_is_served_without_credentials() -> None:
+    response = APP.test_client().get("/openapi.json")
+    assert response.status_code == 200
+    assert response.get_json()["openapi"] == "3.1.0"
+
+
+@SCHEMA.parametrize()
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+def test_schemathesis_finds_no_server_error_and_no_broken_response(case: Any) -> None:
+    case.call_and_validate(headers=AUTH, checks=CHECKS)
