@@ -54,6 +54,16 @@ def test_document_covers_every_public_route() -> None:
     assert served == documented
 
 
+def test_every_body_taking_operation_names_its_request_contracts() -> None:
+    components = openapi.document()["components"]["schemas"]
+    for path, item in openapi.document()["paths"].items():
+        for method, operation in item.items():
+            if method == "post":
+                content = operation["requestBody"]["content"]
+                refs = [media["schema"]["$ref"].rsplit("/", 1)[-1] for media in content.values()]
+                assert refs and all(ref in components for ref in refs), path
+
+
 def test_document_is_served_without_credentials() -> None:
     response = APP.test_client().get("/openapi.json")
     assert response.status_code == 200

@@ -24,4 +24,4 @@ def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
     )
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)

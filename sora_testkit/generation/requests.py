@@ -387,6 +387,7 @@ GENERATETASK_MISTAKES = (
     "native field in the body",
     "image URL on a private host",
     "unsupported resolution",
+    "image over 10 MB",
 )
 
 
@@ -452,11 +453,15 @@ def _generatetask_near_miss(draw: st.DrawFn) -> NearMiss:
             "input_reference.url_private",
             mistake,
         )
-    return NearMiss(
-        _edit_input(image, resolution=draw(st.sampled_from(("4k", "480p", "1080")))),
-        "resolution.unsupported",
-        mistake,
-    )
+    if mistake == "unsupported resolution":
+        resolution = draw(st.sampled_from(("4k", "480p", "1080")))
+        return NearMiss(
+            _edit_input(image, resolution=resolution), "resolution.unsupported", mistake
+        )
+    data = render_image(64, 36, "png", (128, 128, 128))
+    data += b"\x00" * (catalog.GT_IMAGE_MAX_BYTES + 1 - len(data))
+    oversize = _edit_input(image, image_urls=[data_url(data, "png")])
+    return NearMiss(oversize, "input_reference.too_large", mistake)
 
 
 # --- public constructors ---------------------------------------------------------------------
