@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import signal
 import sys
@@ -113,14 +114,33 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the server until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if args.quiet:
         logging.getLogger("sora_mock.requests").setLevel(logging.WARNING)
+    overrides = _overrides(args)
+    exposed = not is_loopback(args.host)
+    if exposed and not overrides.get("control_token") and overrides.get("control_api") is not False:
+        overrides["control_api"] = False
+        print(
+            f"sora-mock: bound to {args.host}, so the control API is off; "
+            "give --control-token to turn it on",
+            flush=True,
+        )
     try:
-        app = create_app(_overrides(args))
+        app = create_app(overrides)
     except SettingsError as exc:
         print(f"sora-mock: {exc}", file=sys.stderr)
         return 2

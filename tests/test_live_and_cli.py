@@ -189,3 +189,62 @@ def test_cli_flags_cover_the_documented_settings() -> None:
         "control_token": "t",
     }
     assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+def test_control_api_is_off_on_a_public_bind_without_a_token() -> None:
+    served = Served("--host", "0.0.0.0", "--quiet")
+    try:
+        local = served.url.replace("0.0.0.0", "127.0.0.1")
+        control = httpx.get(f"{local}/_mock/")
+        api = httpx.get(f"{local}/v1/videos", headers={"api-key": "k"})
+    finally:
+        served.stop()
+    assert any("the control API is off" in line for line in served.lines)
+    assert control.status_code == 404
+    assert control.headers["x-sora-mock-rule"] == "control.disabled"
+    assert api.status_code == 200
+
+
+def test_control_api_on_a_public_bind_needs_its_token() -> None:
+    served = Served("--host", "0.0.0.0", "--control-token", "s3cret", "--quiet")
+    try:
+        local = served.url.replace("0.0.0.0", "127.0.0.1")
+        without = httpx.get(f"{local}/_mock/")
+        wrong = httpx.get(f"{local}/_mock/", headers={"x-sora-mock-token": "guess"})
+        right = httpx.get(f"{local}/_mock/", headers={"x-sora-mock-token": "s3cret"})
+    finally:
+        served.stop()
+    assert (without.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
+    assert without.headers["x-sora-mock-rule"] == "control.token"
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.8.9.10", True),
+        ("0.0.0.0", False),
+        ("192.168.1.4", False),
+        ("example.com", False),
+    ],
+)
+def test_loopback_detection(host: str, loopback: bool) -> None:
+    from mock_server.cli import is_loopback
+
+    assert is_loopback(host) is loopback
+
+
+def test_request_log_never_shows_a_key(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from sora_testkit import httpx_client
+
+    app = create_app({"background_worker": False})
+    with caplog.at_level(logging.INFO, logger="sora_mock.requests"), httpx_client(app) as http:
+        http.get("/v1/videos?limit=2", headers={"Authorization": "Bearer sk-very-secret-key-1"})
+        http.get("/v1/videos", headers={"api-key": "azure-very-secret-key-2"})
+    assert len(caplog.records) == 2
+    assert "very-secret" not in caplog.text
+    assert "GET /v1/videos?limit=2 200" in caplog.text

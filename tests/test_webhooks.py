@@ -170,3 +170,19 @@ def test_background_worker_delivers_without_a_flush(make_app: Any, receiver: Rec
     assert receiver.arrived.wait(timeout=10)
     assert state_of(app).outbox.wait_idle(timeout=10)
     assert state_of(app).outbox.journal()[0]["state"] == "delivered"
+
+
+def test_redirects_are_not_followed(make_app: Any) -> None:
+    target = Receiver()
+    redirecting = Receiver(statuses=[302, 302, 302])
+    try:
+        app = make_app(webhook_urls=[redirecting.url], progression="instant")
+        with httpx_client(app, headers=AUTH) as http:
+            http.post("/v1/videos", json={"prompt": "x"})
+            [delivery] = http.post("/_mock/deliveries/flush").json()["deliveries"]
+        assert delivery["attempts"][0]["status"] == 302
+        assert delivery["state"] == "pending"
+        assert target.received == []
+    finally:
+        target.close()
+        redirecting.close()
