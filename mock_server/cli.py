@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="generatetask_concurrent_jobs",
         help="unfinished generateTask tasks per key (default 10)",
     )
+    serve.add_argument(
+        "--db",
+        metavar="PATH",
+        help="keep jobs, the clock, assets and deliveries in this SQLite file",
+    )
     serve.add_argument("--control-token", help="require this x-sora-mock-token on /_mock/")
     serve.add_argument(
         "--no-control-api",
@@ -110,6 +115,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "uniall_true_1080p",
         "generatetask_requests_per_minute",
         "generatetask_concurrent_jobs",
+        "db",
     )
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 

@@ -12,12 +12,14 @@ from mock_server.backend.limits import RequestRateLimiter
 from mock_server.backend.media import MediaCache
 from mock_server.backend.outbox import Outbox
 from mock_server.backend.service import VideoService
+from mock_server.backend.sqlite_store import SqliteAssetStore, SqliteDatabase, SqliteJobStore
 from mock_server.backend.store import InMemoryJobStore, JobStore
 from mock_server.backend.webhooks import WebhookPublisher
 from mock_server.backend.worker import BackgroundWorker
 from mock_server.settings import Settings
 
 EXTENSION_KEY = "sora_mock"
+CLOCK_KEY = "clock"
 
 
 class MockState:
@@ -26,8 +28,15 @@ class MockState:
     def __init__(self, settings: Settings, store: JobStore | None = None) -> None:
         self.settings = settings
         self.clock = MockClock(settings.clock_start, frozen=settings.progression == "manual")
-        self.store: JobStore = store if store is not None else InMemoryJobStore()
-        self.assets = AssetStore()
+        self.database = SqliteDatabase(settings.db) if settings.db else None
+        self.assets: AssetStore
+        if self.database is not None:
+            self.store: JobStore = store or SqliteJobStore(self.database)
+            self.assets = SqliteAssetStore(self.database)
+            self._persist_clock(self.database)
+        else:
+            self.store = store if store is not None else InMemoryJobStore()
+            self.assets = AssetStore()
         self.media = MediaCache()
         self.service = VideoService(settings, self.clock, self.store, self.media)
         self.resolver = ImageResolver(self.assets, settings.max_reference_bytes, self.clock.now)
@@ -41,6 +50,7 @@ class MockState:
             self.clock,
             allowed_hosts=settings.allowed_hosts,
             timeout=catalog.DELIVERY_TIMEOUT_SECONDS,
+            store=self.database,
         )
         self.webhooks = WebhookPublisher(
             self.outbox, settings.webhook_urls, settings.webhook_secret
@@ -52,6 +62,14 @@ class MockState:
             self.clock.on_change(self.worker.wake)
             if settings.webhook_urls:
                 self.worker.wake()
+
+    def _persist_clock(self, database: SqliteDatabase) -> None:
+        """Take up the clock a previous run left, and keep every change from now on."""
+        snapshot = database.get_meta(CLOCK_KEY)
+        if snapshot is not None:
+            self.clock.restore(snapshot)
+        database.set_meta(CLOCK_KEY, self.clock.snapshot())
+        self.clock.on_change(lambda: database.set_meta(CLOCK_KEY, self.clock.snapshot()))
 
     def reset(self) -> None:
         """Back to a fresh server with the same settings."""

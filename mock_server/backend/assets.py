@@ -32,9 +32,12 @@ class AssetStore:
         asset = Asset(
             catalog.ID_PREFIX_FILE + secrets.token_hex(12), data, content_type, filename, now
         )
+        self._keep(asset)
+        return asset
+
+    def _keep(self, asset: Asset) -> None:
         with self._lock:
             self._assets[asset.id] = asset
-        return asset
 
     def get(self, asset_id: str) -> Asset | None:
         """The asset with this id, or ``None``."""

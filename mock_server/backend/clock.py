@@ -59,6 +59,31 @@ class MockClock:
             self._anchor_wall = self._wall()
             self._anchor_mock = current
             self._frozen = frozen
+        self._notify()
+
+    def snapshot(self) -> dict[str, float | bool]:
+        """The clock's state, to be restored after a restart."""
+        with self._lock:
+            return {
+                "now": self._anchor_mock
+                if self._frozen
+                else self._anchor_mock + (self._wall() - self._anchor_wall),
+                "wall": self._wall(),
+                "frozen": self._frozen,
+            }
+
+    def restore(self, snapshot: dict[str, float | bool]) -> None:
+        """Take up a snapshot: a frozen clock where it stood; a running one at the same offset
+        from the wall clock, so the time it was down counts as time that passed."""
+        frozen = bool(snapshot["frozen"])
+        with self._lock:
+            self._anchor_wall = self._wall()
+            if frozen:
+                self._anchor_mock = float(snapshot["now"])
+            else:
+                offset = float(snapshot["now"]) - float(snapshot["wall"])
+                self._anchor_mock = self._anchor_wall + offset
+            self._frozen = frozen
 
     def reset(self, start: float | None = None, *, frozen: bool | None = None) -> None:
         """Set the clock back to ``start`` (or the wall clock)."""

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,6 +17,22 @@ from mock_server.backend.clock import MockClock
 
 #: Sends a POST and returns its status; raises on a transport error.
 Sender = Callable[[str, bytes, dict[str, str], float], int]
+
+
+class DeliveryStore(Protocol):
+    """Where deliveries are kept between restarts."""
+
+    def save_delivery(self, record: dict[str, Any]) -> None:
+        """Keep (or replace) one delivery."""
+        ...
+
+    def load_deliveries(self) -> list[dict[str, Any]]:
+        """Every kept delivery, oldest first."""
+        ...
+
+    def clear_deliveries(self) -> None:
+        """Forget every delivery."""
+        ...
 
 
 def http_sender(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
@@ -60,8 +76,6 @@ class Delivery:
     due_at: float
     #: Mock-clock seconds to wait after each failed attempt; one more attempt than delays.
     retry_delays: tuple[float, ...]
-    #: Called right before each attempt, to refresh time-bound headers such as signatures.
-    prepare: Callable[[Delivery], None] | None = None
     subject: str | None = None
     #: Statuses that count as received; ``None`` means any 2xx.
     ok_statuses: tuple[int, ...] | None = None
@@ -88,6 +102,32 @@ class Delivery:
             "attempts": [asdict(attempt) for attempt in self.attempts],
         }
 
+    def record(self) -> dict[str, Any]:
+        """Everything needed to rebuild the delivery after a restart."""
+        return {
+            **self.summary(),
+            "retry_delays": list(self.retry_delays),
+            "ok_statuses": None if self.ok_statuses is None else list(self.ok_statuses),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Delivery:
+        """A delivery rebuilt from :meth:`record`."""
+        ok = record.get("ok_statuses")
+        return cls(
+            id=record["id"],
+            kind=record["kind"],
+            url=record["url"],
+            body=record["body"].encode(),
+            headers=dict(record["headers"]),
+            due_at=record["due_at"],
+            retry_delays=tuple(record["retry_delays"]),
+            subject=record.get("subject"),
+            ok_statuses=None if ok is None else tuple(ok),
+            attempts=[Attempt(**attempt) for attempt in record["attempts"]],
+            state=record["state"],
+        )
+
 
 class Outbox:
     """Deliveries waiting for their time, tried in order, with bounded retries."""
@@ -99,14 +139,20 @@ class Outbox:
         allowed_hosts: tuple[str, ...] = (),
         timeout: float = 5.0,
         sender: Sender = http_sender,
+        store: DeliveryStore | None = None,
     ) -> None:
         self.clock = clock
         self.allowed_hosts = allowed_hosts
         self.timeout = timeout
         self.sender = sender
+        self.store = store
+        #: Per kind, called right before each attempt to refresh time-bound headers (signatures).
+        self.preparers: dict[str, Callable[[Delivery], None]] = {}
         self._lock = threading.Lock()
         self._run_lock = threading.Lock()
-        self._all: list[Delivery] = []
+        self._all: list[Delivery] = (
+            [Delivery.from_record(record) for record in store.load_deliveries()] if store else []
+        )
         self._changed = threading.Condition(self._lock)
         self.on_enqueue: Callable[[], None] = lambda: None
 
@@ -118,7 +164,6 @@ class Outbox:
         headers: dict[str, str],
         *,
         retry_delays: tuple[float, ...],
-        prepare: Callable[[Delivery], None] | None = None,
         subject: str | None = None,
         ok_statuses: tuple[int, ...] | None = None,
     ) -> Delivery:
@@ -131,12 +176,12 @@ class Outbox:
             headers=dict(headers),
             due_at=self.clock.now(),
             retry_delays=retry_delays,
-            prepare=prepare,
             subject=subject,
             ok_statuses=ok_statuses,
         )
         with self._lock:
             self._all.append(delivery)
+        self._keep(delivery)
         self.on_enqueue()
         return delivery
 
@@ -165,8 +210,9 @@ class Outbox:
             error = "host not allowed (loopback only unless --allow-host names it)"
             delivery.state = "refused"
         else:
-            if delivery.prepare is not None:
-                delivery.prepare(delivery)
+            prepare = self.preparers.get(delivery.kind)
+            if prepare is not None:
+                prepare(delivery)
             try:
                 status = self.sender(delivery.url, delivery.body, delivery.headers, self.timeout)
             except httpx.HTTPError as exc:
@@ -174,14 +220,19 @@ class Outbox:
         delivery.attempts.append(
             Attempt(self.clock.now(), status, error, (time.perf_counter() - started) * 1000)
         )
-        if delivery.state == "refused":
-            return
-        if status is not None and delivery.accepts(status):
-            delivery.state = "delivered"
-        elif len(delivery.attempts) > len(delivery.retry_delays):
-            delivery.state = "failed"
-        else:
-            delivery.due_at = self.clock.now() + delivery.retry_delays[len(delivery.attempts) - 1]
+        if delivery.state != "refused":
+            if status is not None and delivery.accepts(status):
+                delivery.state = "delivered"
+            elif len(delivery.attempts) > len(delivery.retry_delays):
+                delivery.state = "failed"
+            else:
+                delay = delivery.retry_delays[len(delivery.attempts) - 1]
+                delivery.due_at = self.clock.now() + delay
+        self._keep(delivery)
+
+    def _keep(self, delivery: Delivery) -> None:
+        if self.store is not None:
+            self.store.save_delivery(delivery.record())
 
     def journal(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Every delivery with its attempts, oldest first."""
@@ -205,3 +256,5 @@ class Outbox:
         """Forget every delivery."""
         with self._lock:
             self._all.clear()
+        if self.store is not None:
+            self.store.clear_deliveries()

@@ -90,6 +90,7 @@ class VideoService:
 
     def _advance(self, job: Job, now: float) -> None:
         if "script" in job.extra:
+            self.store.save(job)
             return
         finished = job.move_to(
             self.progression.fraction(job, now), self.progression.finished_at(job, now)
@@ -226,9 +227,11 @@ class VideoService:
             return
         step = script.pop(0)
         if isinstance(step, FaultStep):
-            raise ScriptedFault(step)
-        if job.play(step.status, step.progress, step.failure, now):
             self.store.save(job)
+            raise ScriptedFault(step)
+        finished = job.play(step.status, step.progress, step.failure, now)
+        self.store.save(job)
+        if finished:
             for listener in self.listeners:
                 listener(copy.copy(job))
 

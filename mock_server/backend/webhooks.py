@@ -41,6 +41,9 @@ def event_body(job: Job, event_type: str, created_at: int) -> bytes:
     return json.dumps(event, separators=(",", ":")).encode()
 
 
+KIND = "webhook"
+
+
 class WebhookPublisher:
     """Queues a signed ``video.completed`` / ``video.failed`` event per configured URL."""
 
@@ -55,6 +58,7 @@ class WebhookPublisher:
         self.urls = urls
         self.secret = secret
         self.wall = wall
+        outbox.preparers[KIND] = self._prepare
 
     def _prepare(self, delivery: Delivery) -> None:
         """Sign each attempt afresh: receivers reject timestamps older than five minutes."""
@@ -79,11 +83,10 @@ class WebhookPublisher:
                 "webhook-id": catalog.ID_PREFIX_WEBHOOK_MESSAGE + secrets.token_hex(16),
             }
             self.outbox.enqueue(
-                "webhook",
+                KIND,
                 url,
                 body,
                 headers,
                 retry_delays=catalog.WEBHOOK_RETRY_DELAYS,
-                prepare=self._prepare,
                 subject=job.id,
             )
