@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Request, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from mock_server import catalog, contracts
@@ -99,20 +99,20 @@ def note_body(body: ParsedBody, contract: str) -> None:
     g.request_violations = contracts.violations(contract, body.instance)
 
 
-def request_key() -> str | None:
+def request_key(req: Request) -> str | None:
     """The API key: ``Authorization: Bearer KEY`` or Azure's ``api-key: KEY``."""
-    header = request.headers.get("Authorization", "")
+    header = req.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    azure = request.headers.get("api-key", "").strip()
+    azure = req.headers.get("api-key", "").strip()
     return azure or None
 
 
-def masked_headers() -> dict[str, str]:
+def masked_headers(req: Request) -> dict[str, str]:
     """Request headers with credentials masked."""
     masked = {}
-    for name, value in request.headers.items():
+    for name, value in req.headers.items():
         lowered = name.lower()
         if lowered in ("authorization", "api-key", "x-sora-mock-token"):
             scheme, _, token = value.partition(" ")
@@ -160,31 +160,34 @@ def reset_duration(seconds: float) -> str:
 
 
 def _before() -> Response | None:
-    g.request_id = catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
-    g.started = time.perf_counter()
-    path = request.path
-    if is_control(path) or request.endpoint is None or request.method == "OPTIONS":
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    ctx = g._get_current_object()
+    ctx.request_id = catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
+    ctx.started = time.perf_counter()
+    path, method, endpoint = req.path, req.method, req.endpoint
+    if is_control(path) or endpoint is None or method == "OPTIONS":
         return None
     state = current_state()
-    g.dialect = dialect_for_path(path)
-    fault = state.faults.take(request.method, path)
+    ctx.dialect = dialect_for_path(path)
+    fault = state.faults.take(method, path)
     if fault is not None:
         if fault.delay_ms:
             time.sleep(fault.delay_ms / 1000)
         if fault.status:
             return _fault_response(fault)
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if endpoint in PUBLIC_ENDPOINTS:
         return None
-    key = request_key()
+    key = request_key(req)
     if key is None:
         raise RuleViolation(access.AUTH_MISSING)
-    if state.settings.api_keys and key not in state.settings.api_keys:
+    settings = state.settings
+    if settings.api_keys and key not in settings.api_keys:
         raise RuleViolation(access.AUTH_INVALID_KEY, masked=access.mask_key(key))
-    g.owner = key
-    group, _, per_minute = state.settings.limits_for(g.dialect)
+    ctx.owner = key
+    group, _, per_minute = settings.limits_for(ctx.dialect)
     if per_minute:
         decision = state.limiters[group].hit(key, state.clock.now(), per_minute)
-        g.rate = decision
+        ctx.rate = decision
         if not decision.allowed:
             wait = max(1, math.ceil(decision.reset_after))
             raise RuleViolation(
@@ -236,45 +239,51 @@ def _check_contract(response: Response) -> Response:
 def _after(response: Response) -> Response:
     state = current_state()
     response = _check_contract(response)
-    response.headers["x-request-id"] = g.get("request_id", "")
-    rate = g.get("rate")
+    # Bind the context-local proxies once: each lookup through them costs.
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    ctx = g._get_current_object()
+    headers = response.headers
+    headers["x-request-id"] = ctx.get("request_id", "")
+    rate = ctx.get("rate")
     if rate is not None:
-        response.headers["x-ratelimit-limit-requests"] = str(rate.limit)
-        response.headers["x-ratelimit-remaining-requests"] = str(rate.remaining)
-        response.headers["x-ratelimit-reset-requests"] = reset_duration(rate.reset_after)
-    rule = g.get("rule")
+        headers["x-ratelimit-limit-requests"] = str(rate.limit)
+        headers["x-ratelimit-remaining-requests"] = str(rate.remaining)
+        headers["x-ratelimit-reset-requests"] = reset_duration(rate.reset_after)
+    rule = ctx.get("rule")
     if rule is not None:
-        response.headers[RULE_HEADER] = rule
-    elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    if not is_control(request.path):
+        headers[RULE_HEADER] = rule
+    elapsed_ms = (time.perf_counter() - ctx.get("started", time.perf_counter())) * 1000
+    path = req.path
+    if not is_control(path):
         state.journal.record(
             {
-                "id": g.get("request_id"),
+                "id": ctx.get("request_id"),
                 "at": state.clock.now(),
-                "method": request.method,
-                "path": request.path,
-                "query": request.args.to_dict(flat=False),
-                "dialect": g.get("dialect", dialect_for_path(request.path)),
-                "headers": masked_headers(),
-                "content_type": request.content_type,
-                "body": g.get("body_summary"),
-                "request_contract": g.get("request_contract"),
-                "request_violations": g.get("request_violations", []),
+                "method": req.method,
+                "path": path,
+                "query": req.args.to_dict(flat=False),
+                "dialect": ctx.get("dialect") or dialect_for_path(path),
+                "headers": masked_headers(req),
+                "content_type": req.content_type,
+                "body": ctx.get("body_summary"),
+                "request_contract": ctx.get("request_contract"),
+                "request_violations": ctx.get("request_violations", []),
                 "status": response.status_code,
                 "rule": rule,
-                "fault": g.get("fault"),
+                "fault": ctx.get("fault"),
                 "duration_ms": round(elapsed_ms, 3),
             }
         )
-    log.info(
-        "%s %s %s %d %.1fms%s",
-        request.remote_addr or "-",
-        request.method,
-        request.full_path.rstrip("?"),
-        response.status_code,
-        elapsed_ms,
-        f" rule={rule}" if rule else "",
-    )
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "%s %s %s %d %.1fms%s",
+            req.remote_addr or "-",
+            req.method,
+            req.full_path.rstrip("?"),
+            response.status_code,
+            elapsed_ms,
+            f" rule={rule}" if rule else "",
+        )
     return response
 
 

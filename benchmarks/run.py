@@ -1,0 +1,357 @@
+"""sora-mock benchmarks: every figure a ratio against a baseline measured in the same run.
+
+    python benchmarks/run.py            # the full run (a minute or two)
+    python benchmarks/run.py --quick    # a smoke run with few iterations
+    python benchmarks/run.py --json out.json
+
+Baselines: a bare Flask route answering the same JSON, the official SDK against a bare echo
+app, moto's server on a comparable describe call, bare Flask receiving the same upload, a naive
+PyAV encode of the same frames, and the targets the project set itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import platform
+import struct
+import sys
+import time
+import tracemalloc
+import warnings
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import av
+import httpx
+from flask import Flask, jsonify, request
+from PIL import Image
+
+from mock_server import create_app, state_of
+from mock_server.backend.media import MediaSpec, base_picture, render_mp4
+from mock_server.domain import VideoRequest
+from sora_testkit import LiveServer, openai_client
+
+AUTH = {"Authorization": "Bearer sk-bench"}
+warnings.simplefilter("ignore", DeprecationWarning)
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+@dataclass
+class Figure:
+    """One measured comparison."""
+
+    name: str
+    ours: float
+    baseline: float
+    unit: str
+    ratio: float
+    target: str
+    met: bool
+
+
+def best_per_call(fn: Callable[[], Any], *, number: int, repeat: int) -> float:
+    """The best (lowest) mean seconds per call over ``repeat`` rounds of ``number`` calls."""
+    results = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        results.append((time.perf_counter() - start) / number)
+    return min(results)
+
+
+def video_body(video_id: str) -> dict[str, Any]:
+    """A Video object as a bare app would return it."""
+    return {
+        "id": video_id, "object": "video", "model": "sora-2", "status": "completed",
+        "progress": 100, "created_at": 1, "completed_at": 2, "expires_at": 86402,
+        "prompt": "x", "size": "720x1280", "seconds": "4", "remixed_from_video_id": None,
+        "error": None,
+    }  # fmt: skip
+
+
+def bare_app() -> Flask:
+    """The baseline: routes that answer the same JSON and do nothing else."""
+    app = Flask("bare")
+
+    @app.get("/v1/videos/<video_id>")
+    def retrieve(video_id: str) -> Any:
+        return jsonify(video_body(video_id))
+
+    @app.post("/v1/videos")
+    def create() -> Any:
+        upload = request.files.get("input_reference")
+        if upload is not None:
+            upload.read()
+        return jsonify(video_body("video_" + "0" * 32))
+
+    return app
+
+
+def mock_app(**settings: Any) -> Flask:
+    return create_app({"background_worker": False, "concurrent_jobs": 0, **settings})
+
+
+def status_read_in_process(quick: bool) -> Figure:
+    mock = mock_app(progression="instant")
+    video_id = (
+        mock.test_client().post("/v1/videos", json={"prompt": "x"}, headers=AUTH).get_json()["id"]
+    )
+    ours_client, bare_client = mock.test_client(), bare_app().test_client()
+    number, repeat = (200, 2) if quick else (3000, 5)
+    ours = best_per_call(
+        lambda: ours_client.get(f"/v1/videos/{video_id}", headers=AUTH),
+        number=number,
+        repeat=repeat,
+    )
+    bare = best_per_call(
+        lambda: bare_client.get(f"/v1/videos/{video_id}", headers=AUTH),
+        number=number,
+        repeat=repeat,
+    )
+    ratio = bare / ours
+    return Figure(
+        "status read in-process (throughput vs bare Flask)",
+        ours * 1e6,
+        bare * 1e6,
+        "µs/read",
+        ratio,
+        ">= 0.6",
+        ratio >= 0.6,
+    )
+
+
+def sdk_cycle_in_process(quick: bool) -> Figure:
+    mock = openai_client(mock_app(progression="instant"))
+    echo = openai_client(bare_app())
+    number, repeat = (20, 2) if quick else (300, 3)
+
+    def cycle(client: Any) -> None:
+        video = client.videos.create(prompt="a cat")
+        client.videos.poll(video.id, poll_interval_ms=1)
+
+    ours = best_per_call(lambda: cycle(mock), number=number, repeat=repeat)
+    bare = best_per_call(lambda: cycle(echo), number=number, repeat=repeat)
+    ratio = bare / ours
+    return Figure(
+        "SDK create -> poll cycle in-process (vs SDK on an echo app)",
+        ours * 1e3,
+        bare * 1e3,
+        "ms/cycle",
+        ratio,
+        "(reported)",
+        True,
+    )
+
+
+def _throughput(
+    url: str, send: Callable[[httpx.Client], Any], threads: int, per_thread: int
+) -> float:
+    def work(_: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            for _ in range(per_thread):
+                send(client)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(work, range(threads)))
+    return threads * per_thread / (time.perf_counter() - start)
+
+
+def live_throughput(quick: bool) -> Figure | None:
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        print("  (moto is not installed: pip install 'moto[server]' for the live comparison)")
+        return None
+    threads, per_thread = (4, 25) if quick else (8, 250)
+    app = mock_app(progression="instant")
+    video_id = (
+        app.test_client().post("/v1/videos", json={"prompt": "x"}, headers=AUTH).get_json()["id"]
+    )
+    with LiveServer(app) as live:
+        ours = _throughput(
+            live.url, lambda c: c.get(f"/v1/videos/{video_id}", headers=AUTH), threads, per_thread
+        )
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    aws = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=x",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    try:
+        theirs = _throughput(
+            f"http://{host}:{port}",
+            lambda c: c.post("/", content="Action=DescribeRegions&Version=2016-11-15", headers=aws),
+            threads,
+            per_thread,
+        )
+    finally:
+        moto.stop()
+    ratio = ours / theirs
+    return Figure(
+        f"live throughput, {threads} clients (vs moto's server, DescribeRegions)",
+        ours,
+        theirs,
+        "req/s",
+        ratio,
+        ">= 1.0",
+        ratio >= 1.0,
+    )
+
+
+def large_png(width: int, height: int, total: int) -> bytes:
+    """A real PNG of this size, padded to ``total`` bytes with a private ancillary chunk."""
+    out = io.BytesIO()
+    Image.effect_noise((width, height), 64).convert("RGB").save(out, "PNG", compress_level=1)
+    data = out.getvalue()
+    padding = total - len(data) - 12
+    chunk = struct.pack(">I", padding) + b"sOMe" + b"\x00" * padding
+    chunk += struct.pack(">I", zlib.crc32(b"sOMe" + b"\x00" * padding) & 0xFFFFFFFF)
+    return data[:-12] + chunk + data[-12:]
+
+
+def upload_19_mb(quick: bool) -> Figure:
+    png = large_png(1792, 1024, 19 * 1024 * 1024)
+    fields = {"prompt": "x", "model": "sora-2-pro", "size": "1792x1024"}
+    files = {"input_reference": ("ref.png", png, "image/png")}
+    mock, bare = httpx_client_for(mock_app(progression="polls")), httpx_client_for(bare_app())
+    number, repeat = (2, 1) if quick else (10, 3)
+
+    def send(client: httpx.Client) -> None:
+        response = client.post("/v1/videos", data=fields, files=files)
+        assert response.status_code == 200, response.text
+
+    ours = best_per_call(lambda: send(mock), number=number, repeat=repeat)
+    theirs = best_per_call(lambda: send(bare), number=number, repeat=repeat)
+    ratio = ours / theirs
+    return Figure(
+        "19 MB reference upload, full validation (time vs bare Flask receive)",
+        ours * 1e3,
+        theirs * 1e3,
+        "ms",
+        ratio,
+        "<= 1.5",
+        ratio <= 1.5,
+    )
+
+
+def httpx_client_for(app: Flask) -> httpx.Client:
+    from sora_testkit import httpx_client
+
+    return httpx_client(app, headers=AUTH)
+
+
+def naive_encode(spec: MediaSpec) -> bytes:
+    """The baseline encoder: every frame converted and encoded with PyAV's defaults."""
+    picture = base_picture(spec)
+    out = io.BytesIO()
+    with av.open(out, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, "yuv420p"
+        for index in range(24 * spec.seconds):
+            frame = av.VideoFrame.from_image(picture)
+            frame.pts = index
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out.getvalue()
+
+
+def render_times(quick: bool) -> list[Figure]:
+    cases = [(720, 1280, 4), (1280, 720, 12), (1792, 1024, 12)] if not quick else [(720, 1280, 4)]
+    figures = []
+    for width, height, seconds in cases:
+        spec = MediaSpec(width, height, seconds, "a lighthouse at dusk")
+        ours = best_per_call(partial(render_mp4, spec), number=1, repeat=1 if quick else 3)
+        naive = best_per_call(partial(naive_encode, spec), number=1, repeat=1)
+        target = 0.5 if (width, height, seconds) == (1792, 1024, 12) else None
+        figures.append(
+            Figure(
+                f"MP4 render {width}x{height} {seconds} s (time vs naive PyAV encode)",
+                ours, naive, "s", ours / naive,
+                "< 0.5 s" if target else "(reported)",
+                ours < target if target else True,
+            )
+        )  # fmt: skip
+    return figures
+
+
+def memory_per_job(quick: bool) -> Figure:
+    count = 1000 if quick else 10_000
+    app = mock_app(progression="polls")
+    service = state_of(app).service
+    request_ = VideoRequest(
+        "a lighthouse at dusk, waves breaking on the rocks", "sora-2", 4, 720, 1280
+    )
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for n in range(count):
+        service.create(request_, dialect="openai", owner=f"sk-{n % 7}")
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    per_job = grown / count
+    return Figure(
+        f"memory per stored job ({count} jobs, no media)",
+        per_job,
+        5 * 1024,
+        "bytes",
+        per_job / (5 * 1024),
+        "< 5 KB",
+        per_job < 5 * 1024,
+    )
+
+
+def machine() -> str:
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, Flask/Werkzeug dev server"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few iterations: a smoke run")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    print(f"sora-mock benchmarks on {machine()}")
+    figures: list[Figure] = []
+    for step in (status_read_in_process, sdk_cycle_in_process, live_throughput, upload_19_mb):
+        result = step(args.quick)
+        if result is not None:
+            figures.append(result)
+            print(
+                f"  {result.name}: {result.ours:.2f} vs {result.baseline:.2f} {result.unit}, ratio {result.ratio:.2f}"
+            )
+    for figure in [*render_times(args.quick), memory_per_job(args.quick)]:
+        figures.append(figure)
+        print(
+            f"  {figure.name}: {figure.ours:.3f} vs {figure.baseline:.3f} {figure.unit}, ratio {figure.ratio:.2f}"
+        )
+    print()
+    print("| figure | ours | baseline | unit | ratio | target | met |")
+    print("|---|---|---|---|---|---|---|")
+    for f in figures:
+        print(
+            f"| {f.name} | {f.ours:.3g} | {f.baseline:.3g} | {f.unit} | {f.ratio:.2f} | {f.target} | {'yes' if f.met else 'NO'} |"
+        )
+    if args.json:
+        report = {"machine": machine(), "figures": [asdict(f) for f in figures]}
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0 if all(f.met for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
