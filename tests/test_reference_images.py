@@ -380,3 +380,21 @@ def test_a_reference_too_large_for_pillow_still_leaves_the_server_healthy(
     with Image.open(io.BytesIO(image_bytes(4, 4))) as img:
         assert img.size == (4, 4)
     assert upload(http, image_bytes(720, 1280)).status_code == 200
+
+
+def test_empty_file_part_is_refused_as_no_image(http: httpx.Client) -> None:
+    assert_openai_error(
+        upload(http, b""),
+        400,
+        "input_reference.format",
+        "Invalid input_reference: the file is not an image this API can read. Supported formats "
+        "are 'JPEG', 'PNG', and 'WEBP'.",
+        param="input_reference",
+        code="invalid_value",
+    )
+
+
+def test_empty_body_with_a_json_content_type(http: httpx.Client) -> None:
+    response = http.post("/v1/videos", content=b"", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["x-sora-mock-rule"] == "request.malformed_json"

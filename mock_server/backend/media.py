@@ -8,6 +8,7 @@ so a 12-second 1792x1024 video encodes in a fraction of a second.
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 from collections import OrderedDict
@@ -31,6 +32,12 @@ class MediaSpec:
     reference: bytes | None = None
 
 
+@functools.lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's built-in font at a size, loaded once."""
+    return ImageFont.load_default(size=size)
+
+
 def _title_card(spec: MediaSpec) -> Image.Image:
     """A base picture for a job without a reference: a gradient with the prompt on it."""
     image = Image.linear_gradient("L").resize((spec.width, spec.height))
@@ -38,7 +45,7 @@ def _title_card(spec: MediaSpec) -> Image.Image:
         "RGB", (image.point(lambda v: 40 + v // 3), image, image.point(lambda v: 90))
     )
     draw = ImageDraw.Draw(card)
-    font = ImageFont.load_default(size=max(16, spec.width // 40))
+    font = _font(max(16, spec.width // 40))
     draw.text((spec.width // 20, spec.height // 20), spec.prompt[:80], fill="white", font=font)
     return card
 
@@ -64,7 +71,7 @@ def _second_frame(base: Image.Image, second: int, total: int) -> Image.Image:
     width, height = frame.size
     bar = max(4, height // 100)
     draw.rectangle((0, height - bar, width * (second + 1) // total, height), fill=(230, 230, 230))
-    font = ImageFont.load_default(size=max(14, width // 50))
+    font = _font(max(14, width // 50))
     draw.text(
         (width // 40, height - bar * 6), f"{second + 1:02d}/{total:02d}s", fill="white", font=font
     )
@@ -88,7 +95,12 @@ def render_mp4(spec: MediaSpec) -> bytes:
         stream.options = {
             "preset": "ultrafast",
             "crf": "32",
-            "x264-params": f"keyint={fps * spec.seconds}:scenecut=0:bframes=0",
+            # A mock's picture quality does not matter; its speed does: no B-frames, no
+            # lookahead, no deblocking, no adaptive quantisation.
+            "x264-params": (
+                f"keyint={fps * spec.seconds}:scenecut=0:bframes=0:rc-lookahead=0:"
+                "sync-lookahead=0:no-deblock=1:aq-mode=0"
+            ),
         }
         first = _yuv_frame(base)
         for index in range(fps * spec.seconds):

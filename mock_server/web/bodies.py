@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zlib
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from flask import Request
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -39,17 +40,65 @@ class FilePartTooLarge(Exception):
         self.seen = seen
 
 
-class LimitedBuffer(io.BytesIO):
-    """An in-memory file that refuses to grow past ``limit`` bytes."""
+class LimitedBuffer(io.RawIOBase):
+    """An in-memory file that refuses to grow past ``limit`` bytes.
+
+    Chunks are kept as they arrive and joined once, when first read: growing one buffer
+    chunk by chunk copies a 19 MB upload over and over.
+    """
 
     def __init__(self, limit: int) -> None:
         super().__init__()
         self.limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._joined: bytes | None = None
+        self._position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
 
     def write(self, data: Any) -> int:
-        if self.tell() + len(data) > self.limit:
-            raise FilePartTooLarge(self.tell() + len(data))
-        return super().write(data)
+        size = len(data)
+        if self._size + size > self.limit:
+            raise FilePartTooLarge(self._size + size)
+        self._chunks.append(bytes(data))
+        self._size += size
+        self._joined = None
+        return size
+
+    def getvalue(self) -> bytes:
+        """Everything written, as one bytes object."""
+        if self._joined is None:
+            self._joined = b"".join(self._chunks)
+            self._chunks = [self._joined]
+        return self._joined
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.getvalue()
+        end = self._size if size is None or size < 0 else min(self._size, self._position + size)
+        chunk = data[self._position : end]
+        self._position = end
+        return chunk
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
 
 
 @dataclass
@@ -114,7 +163,7 @@ def read_json(request: Request, limit: int) -> ParsedBody:
 def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> ParsedBody:
     """Parse a multipart body, stopping a file part at ``file_limit`` bytes."""
     parser = FormDataParser(
-        stream_factory=lambda *_args, **_kwargs: LimitedBuffer(file_limit),
+        stream_factory=lambda *_args, **_kwargs: cast(IO[bytes], LimitedBuffer(file_limit)),
         max_form_memory_size=MAX_FORM_FIELD_BYTES,
         max_content_length=body_limit,
         max_form_parts=MAX_FORM_PARTS,
@@ -149,12 +198,12 @@ def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> Par
         else:
             instance.setdefault(key, value)
     for name, upload in files.items(multi=True):
-        data = upload.stream.getvalue() if isinstance(upload.stream, io.BytesIO) else b""
+        data = file_bytes(upload)
         summary[name] = {
             "filename": upload.filename,
             "content_type": upload.content_type,
             "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "crc32": f"{zlib.crc32(data):08x}",
         }
         instance.setdefault(name, f"<file {upload.filename or ''}: {len(data)} bytes>")
     return ParsedBody(form, files, multipart=True, summary=summary, instance=instance)
@@ -183,6 +232,7 @@ def read_body(
 def file_bytes(upload: FileStorage) -> bytes:
     """The bytes of a parsed file part."""
     stream = upload.stream
-    if isinstance(stream, io.BytesIO):
+    if isinstance(stream, LimitedBuffer | io.BytesIO):
         return stream.getvalue()
-    return stream.read()
+    data: bytes = stream.read()
+    return data
