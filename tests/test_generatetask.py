@@ -397,3 +397,37 @@ def test_faults_answer_in_the_generatetask_envelope(http: httpx.Client) -> None:
     assert response.status_code == 503
     assert response.json() == {"code": 503, "message": "Internal server error.", "data": None}
     assert create(http).status_code == 200
+
+
+#: What Schemathesis sent when it found this 500: JSON escapes Python strings cannot hold.
+SCHEMATHESIS_CALLBACK = (
+    '{"input": {"prompt": "x", "mode": "text-to-video"}, "request_type": "async", '
+    '"callback_url": "http://,\\u009c\\uda64\\udc2e\\u00f9!\\u00f4\\ud993\\uddcb]\\u0014\\u00e4<a"}'
+)
+
+
+def test_the_callback_url_schemathesis_found_is_a_400(http: httpx.Client) -> None:
+    response = http.post(
+        CREATE, content=SCHEMATHESIS_CALLBACK, headers={"Content-Type": "application/json"}
+    )
+    assert_gt_error(response, 400, "callback_url.invalid", "callback_url must be an http(s) URL.")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",
+        "http://host:99999/cb",
+        "http:///cb",
+        "http://bad_host!/cb",
+        "http://-x.com/cb",
+    ],
+)
+def test_malformed_callback_urls_are_a_400_not_a_500(http: httpx.Client, url: str) -> None:
+    body = {"request_type": "callback", "callback_url": url, "input": t2v()}
+    assert_gt_error(
+        http.post(CREATE, json=body),
+        400,
+        "callback_url.invalid",
+        "callback_url must be an http(s) URL.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import schemathesis
@@ -29,8 +30,10 @@ APP = create_app(
     }
 )
 SCHEMA = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+#: Examples per operation and mode; set SORA_SCHEMATHESIS_EXAMPLES higher for a longer hunt.
+EXAMPLES = int(os.environ.get("SORA_SCHEMATHESIS_EXAMPLES", "60"))
 SCHEMA.config.generation.update(
-    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=60
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=EXAMPLES
 )
 CHECKS = [
     not_a_server_error,

@@ -186,3 +186,12 @@ def test_redirects_are_not_followed(make_app: Any) -> None:
     finally:
         target.close()
         redirecting.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://127.0.0.1:99999/h", "ftp://127.0.0.1/h", "not a url"]
+)
+def test_malformed_delivery_urls_are_refused_not_crashed(url: str) -> None:
+    from mock_server.backend.outbox import host_allowed
+
+    assert host_allowed(url, ()) is False

@@ -16,7 +16,7 @@ import ipaddress
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from PIL import Image
 
@@ -25,6 +25,7 @@ from mock_server.backend.assets import AssetStore
 from mock_server.domain import FileRef, ImageUrl, ReferenceSource, UploadedFile
 from mock_server.rules import reference
 from mock_server.rules.registry import RuleViolation
+from mock_server.urls import split_url
 
 ASSET_PATH_PREFIX = "/_mock/assets/"
 
@@ -145,8 +146,8 @@ class ImageResolver:
         url = source.url.strip()
         if url[:5].lower() == "data:":
             return decode_data_url(url, self.limit)
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        parts = split_url(url)
+        if parts is None or parts.hostname is None:
             raise RuleViolation(reference.URL_INVALID, param=reference.PARAM, reason="scheme")
         if parts.path.startswith(ASSET_PATH_PREFIX):
             asset_id = parts.path[len(ASSET_PATH_PREFIX) :].split("/")[0]

@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import httpx
 
 from mock_server.backend.clock import MockClock
+from mock_server.urls import split_url
 
 #: Sends a POST and returns its status; raises on a transport error.
 Sender = Callable[[str, bytes, dict[str, str], float], int]
@@ -43,9 +43,10 @@ def http_sender(url: str, body: bytes, headers: dict[str, str], timeout: float) 
 
 def host_allowed(url: str, allowed: tuple[str, ...]) -> bool:
     """Whether a URL's host is loopback or one of ``allowed``."""
-    host = (urlsplit(url).hostname or "").lower()
-    if not host:
+    parts = split_url(url)
+    if parts is None or not parts.hostname:
         return False
+    host = parts.hostname.lower()
     if host == "localhost" or host in {h.lower() for h in allowed}:
         return True
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from mock_server import catalog
 from mock_server.dialects.wording import plain_list
@@ -13,6 +12,7 @@ from mock_server.domain import ImageUrl, ReferenceImage, ReferenceSource, VideoR
 from mock_server.rules import create, reference
 from mock_server.rules.protocol import check_known_fields, json_type_name
 from mock_server.rules.registry import RuleViolation, define
+from mock_server.urls import split_url
 
 INPUT_REQUIRED = define("input.required", 400, "The body has an input object.", "SPEC 3, seed 004")
 MODE_REQUIRED = define("mode.required", 400, "input.mode is given.", "SPEC 3, seed 004")
@@ -111,10 +111,9 @@ def check_envelope(body: dict[str, Any]) -> tuple[TaskOptions, dict[str, Any]]:
     callback_url = body.get("callback_url")
     if request_type == "callback" and callback_url is None:
         raise RuleViolation(CALLBACK_URL_REQUIRED, param="callback_url")
-    if callback_url is not None:
-        parts = urlsplit(callback_url) if isinstance(callback_url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RuleViolation(CALLBACK_URL_INVALID, param="callback_url", value=callback_url)
+    malformed = not isinstance(callback_url, str) or split_url(callback_url) is None
+    if callback_url is not None and malformed:
+        raise RuleViolation(CALLBACK_URL_INVALID, param="callback_url", value=callback_url)
     provider = _choice(
         body.get("provider"),
         catalog.GT_PROVIDERS,
