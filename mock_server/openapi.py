@@ -58,12 +58,15 @@ def _json_body(contract: str) -> dict[str, Any]:
     return {"required": True, "content": {JSON: {"schema": _ref(contract)}}}
 
 
-def _responses(ok: dict[str, Any], error_contract: str) -> dict[str, Any]:
+def _responses(ok: dict[str, Any], *error_contracts: str) -> dict[str, Any]:
+    """A success body, and errors in the envelope of the dialect (or any of the dialects) given."""
+    schemas = [_ref(name) for name in error_contracts]
+    error = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
     return {
         "200": {"description": "Success", "content": ok},
         "default": {
             "description": "An error, in the dialect's envelope",
-            "content": {JSON: {"schema": _ref(error_contract)}},
+            "content": {JSON: {"schema": error}},
         },
     }
 
@@ -200,7 +203,8 @@ def _paths() -> dict[str, Any]:
                 "operationId": "resultFile",
                 "tags": ["uniall", gt],
                 "security": [],
-                "responses": _responses(media_types, openai_error),
+                # A result URL answers in the envelope of the dialect of the job it names.
+                "responses": _responses(media_types, openai_error, f"{gt}/error"),
             },
         },
     }

@@ -77,3 +77,15 @@ def test_document_is_served_without_credentials() -> None:
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_schemathesis_finds_no_server_error_and_no_broken_response(case: Any) -> None:
     case.call_and_validate(headers=AUTH, checks=CHECKS)
+
+
+def test_result_url_errors_may_come_in_either_provider_envelope() -> None:
+    client = APP.test_client()
+    media = openapi.document()["paths"]["/media/{job_id}/{name}"]["get"]["responses"]["default"]
+    schema = media["content"]["application/json"]["schema"]
+    names = sorted(ref["$ref"].rsplit("/", 1)[-1] for ref in schema["anyOf"])
+    assert names == ["generatetask.error", "openai.error"]
+    task_error = client.get("/media/task_/anything").get_json()
+    video_error = client.get("/media/gen_x/video.mp4").get_json()
+    assert set(task_error) == {"code", "message", "data"}
+    assert set(video_error) == {"error"}
