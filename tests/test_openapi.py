@@ -33,7 +33,9 @@ SCHEMA = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 #: Examples per operation and mode; set SORA_SCHEMATHESIS_EXAMPLES higher for a longer hunt.
 EXAMPLES = int(os.environ.get("SORA_SCHEMATHESIS_EXAMPLES", "60"))
 SCHEMA.config.generation.update(
-    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=EXAMPLES
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=EXAMPLES,
+    deterministic=bool(os.environ.get("CI")),
 )
 CHECKS = [
     not_a_server_error,
