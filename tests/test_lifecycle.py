@@ -211,3 +211,16 @@ def test_clock_starts_at_the_wall_and_advances(monkeypatch: pytest.MonkeyPatch) 
         clock.advance(-1)
     clock.reset(50.0)
     assert clock.now() == 50.0
+
+
+def test_a_head_request_is_not_a_status_read(http: httpx.Client) -> None:
+    video = create(http)
+    for _ in range(3):
+        assert http.head(f"/v1/videos/{video['id']}").status_code == 200
+    assert read(http, video["id"]).json()["progress"] == 25
+    task = http.post(
+        "/api/v1/generateTask/sora-2-pro", json={"input": {"mode": "text-to-video", "prompt": "x"}}
+    ).json()["data"]["taskId"]
+    http.head("/api/v1/statusTask/sora-2-pro", params={"taskId": task})
+    state = http.get("/_mock/jobs/" + task).json()
+    assert state["reads"] == 0

@@ -92,6 +92,11 @@ def is_control(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
+def is_status_read() -> bool:
+    """Whether this read counts as a client polling (a HEAD only asks about headers)."""
+    return request.method != "HEAD"
+
+
 def note_body(body: ParsedBody, contract: str) -> None:
     """Record what the body held and how it met its request contract, for the journal."""
     g.body_summary = body.summary

@@ -10,7 +10,7 @@ from mock_server.dialects.generatetask import NAME, render
 from mock_server.rules import generatetask, jobs
 from mock_server.web.bodies import JSON_TYPES, read_body
 from mock_server.web.context import base_url, current_state, owner
-from mock_server.web.pipeline import note_body
+from mock_server.web.pipeline import is_status_read, note_body
 
 blueprint = Blueprint(NAME, __name__)
 PATH = f"/api/v1/generateTask/{catalog.GT_MODEL}"
@@ -45,7 +45,7 @@ def create_task() -> ResponseReturnValue:
 def task_status() -> ResponseReturnValue:
     """A status read; in ``polls`` mode it moves the task one step."""
     task_id = generatetask.check_task_id(request.args.get("taskId"))
-    job = current_state().service.retrieve(task_id)
+    job = current_state().service.retrieve(task_id, status_read=is_status_read())
     if job.dialect != NAME:
         raise jobs.not_found(task_id)
     return render.status(job, str(job.extra.get("base_url") or base_url()))

@@ -13,7 +13,7 @@ from mock_server.dialects.uniall import views as uniall_views
 from mock_server.rules import create, jobs
 from mock_server.web.bodies import read_body
 from mock_server.web.context import current_state, owner
-from mock_server.web.pipeline import note_body
+from mock_server.web.pipeline import is_status_read, note_body
 
 blueprint = Blueprint(NAME, __name__)
 
@@ -65,7 +65,7 @@ def retrieve_video(video_id: str) -> ResponseReturnValue:
     if video_id.startswith(catalog.JOB_PROFILES[uniall.NAME].id_prefix):
         return uniall_views.query(video_id)
     state = current_state()
-    job = _own(state.service.retrieve(video_id))
+    job = _own(state.service.retrieve(video_id, status_read=is_status_read()))
     response = jsonify(render.video(job))
     wait = state.service.poll_after_ms(job)
     if wait is not None:

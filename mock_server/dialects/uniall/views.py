@@ -11,7 +11,7 @@ from mock_server.rules import jobs, reference, uniall
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.bodies import JSON_TYPES, read_body
 from mock_server.web.context import base_url, current_state, owner
-from mock_server.web.pipeline import note_body
+from mock_server.web.pipeline import is_status_read, note_body
 
 blueprint = Blueprint(NAME, __name__)
 
@@ -45,7 +45,7 @@ def create_generation() -> ResponseReturnValue:
 
 def query(task_id: str) -> ResponseReturnValue:
     """A status read of a UniAll task (``GET /v1/videos/gen_...``)."""
-    job = current_state().service.retrieve(task_id)
+    job = current_state().service.retrieve(task_id, status_read=is_status_read())
     if job.dialect != NAME:
         raise jobs.not_found(task_id)
     g.response_contract = TASK_CONTRACT
