@@ -77,6 +77,10 @@ REFERENCE_MAX_BYTES: Final = 20 * 1024 * 1024
 #: Pixel count past which an image is treated as a decompression bomb [CHOICE]: Pillow's own
 #: default, far above the largest legal reference (1792x1024).
 REFERENCE_MAX_PIXELS: Final = 89_478_485
+#: Multipart limits [CHOICE]: parts per body, and bytes per text field (room for a prompt of
+#: 32000 four-byte characters).
+MULTIPART_MAX_PARTS: Final = 64
+MULTIPART_MAX_FIELD_BYTES: Final = 192 * 1024
 #: Extra room a request body may take beyond the reference bytes before it is cut off while
 #: streaming: the other form fields, multipart framing, and base64 growth of a data URL [CHOICE].
 BODY_OVERHEAD_BYTES: Final = 1024 * 1024

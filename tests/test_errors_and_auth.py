@@ -382,3 +382,66 @@ def test_an_image_upload_with_odd_characters_in_ids_never_500s(http: httpx.Clien
         data={"prompt": "x"},
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("prompt", "a string"),
+        ("model", "a string"),
+        ("size", "a string"),
+        ("seconds", "one of '4', '8', or '12'"),
+    ],
+)
+def test_a_text_field_sent_as_a_file_is_a_type_error(
+    http: httpx.Client, field: str, expected: str
+) -> None:
+    data = {"prompt": "x"} if field != "prompt" else {}
+    response = http.post("/v1/videos", data=data, files={field: ("f.txt", b"sora-2", "text/plain")})
+    assert_openai_error(
+        response,
+        400,
+        f"{field}.type",
+        f"Invalid type for '{field}': expected {expected}, but got a file instead.",
+        param=field,
+        code="invalid_type",
+    )
+
+
+def test_invalid_utf8_in_a_multipart_field(http: httpx.Client) -> None:
+    body = b'--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n\xff\xfe\r\n--b--\r\n'
+    response = http.post(
+        "/v1/videos", content=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert_openai_error(
+        response, 400, "request.invalid_encoding", "The request body is not valid UTF-8."
+    )
+
+
+def test_a_latin_1_part_is_decoded_as_it_says(http: httpx.Client) -> None:
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="prompt"\r\n'
+        b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\ncaf\xe9\r\n--b--\r\n"
+    )
+    response = http.post(
+        "/v1/videos", content=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert response.status_code == 200
+    assert response.json()["prompt"] == "café"
+
+
+def test_too_many_multipart_parts(http: httpx.Client) -> None:
+    parts = b"".join(
+        b'--b\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nx\r\n' % i for i in range(70)
+    )
+    response = http.post(
+        "/v1/videos",
+        content=parts + b"--b--\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert_openai_error(
+        response,
+        413,
+        "request.form_limits",
+        "The multipart body has more than 64 parts or a text field over 192 KiB.",
+    )

@@ -43,6 +43,7 @@ def _rules_of(module: Any) -> set[str]:
 NOT_ON_GENERATETASK = {
     "request.malformed_multipart",
     "request.duplicate_parameter",
+    "request.form_limits",
     "request.mixed_format",
     "model.type",
     "model.required",

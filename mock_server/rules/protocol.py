@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mock_server import catalog
 from mock_server.rules.registry import RuleViolation, define
 
 MALFORMED_JSON = define(
@@ -30,6 +31,13 @@ BODY_TOO_LARGE = define(
     413,
     "The whole body stays under the reference limit plus room for the other fields.",
     "SPEC 1.2 [choice]",
+)
+FORM_LIMITS = define(
+    "request.form_limits",
+    413,
+    f"A multipart body has at most {catalog.MULTIPART_MAX_PARTS} parts and no text field over "
+    f"{catalog.MULTIPART_MAX_FIELD_BYTES // 1024} KiB.",
+    "SPEC 5.4 [choice]",
 )
 INVALID_ENCODING = define(
     "request.invalid_encoding", 400, "Text fields are valid UTF-8.", "SPEC 5.4 [choice]"

@@ -8,6 +8,7 @@ violations, never a 500.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
@@ -16,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from flask import Request
-from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.datastructures import FileStorage, Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.formparser import FormDataParser
+from werkzeug.formparser import MultiPartParser
 
 from mock_server import catalog
 from mock_server.rules import protocol, reference
@@ -26,9 +27,8 @@ from mock_server.rules.registry import RuleViolation
 
 JSON_TYPES = ("application/json",)
 MULTIPART_TYPES = ("multipart/form-data",)
-#: Text form fields may hold a 32000-character prompt of 4-byte characters, with room to spare.
-MAX_FORM_FIELD_BYTES = 4 * catalog.PROMPT_MAX_CHARS + 64 * 1024
-MAX_FORM_PARTS = 64
+MAX_FORM_FIELD_BYTES = catalog.MULTIPART_MAX_FIELD_BYTES
+MAX_FORM_PARTS = catalog.MULTIPART_MAX_PARTS
 _DRAIN_CHUNK = 1024 * 1024
 
 
@@ -160,29 +160,62 @@ def read_json(request: Request, limit: int) -> ParsedBody:
     return ParsedBody(MultiDict(list(fields.items())), summary=_summarise(fields), instance=fields)
 
 
+STRICT_UTF8 = "sora_mock_strict_utf_8"
+
+
+def _strict_codec(name: str) -> codecs.CodecInfo | None:
+    """A UTF-8 codec that refuses bad bytes whatever error handler it is asked for."""
+    if name != STRICT_UTF8:
+        return None
+    utf8 = codecs.lookup("utf-8")
+
+    def decode(data: Any, errors: str = "strict") -> tuple[str, int]:
+        return utf8.decode(data, "strict")
+
+    return codecs.CodecInfo(utf8.encode, decode, name=STRICT_UTF8)
+
+
+codecs.register(_strict_codec)
+
+
+class StrictMultiPartParser(MultiPartParser):
+    """Werkzeug's multipart parser, but text parts in UTF-8 must be valid UTF-8.
+
+    Werkzeug decodes text parts with ``"replace"``, which would turn a client's bad bytes
+    into U+FFFD and accept them; here they raise ``UnicodeDecodeError`` instead.
+    """
+
+    def get_part_charset(self, headers: Headers) -> str:
+        charset = super().get_part_charset(headers)
+        return STRICT_UTF8 if charset == "utf-8" else charset
+
+
 def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> ParsedBody:
     """Parse a multipart body, stopping a file part at ``file_limit`` bytes."""
-    parser = FormDataParser(
+    boundary = request.mimetype_params.get("boundary", "")
+    if not boundary:
+        raise RuleViolation(protocol.MALFORMED_MULTIPART, detail="Missing boundary")
+    if request.content_length is not None and request.content_length > body_limit:
+        raise _too_large(request, body_limit)
+    parser = StrictMultiPartParser(
         stream_factory=lambda *_args, **_kwargs: cast(IO[bytes], LimitedBuffer(file_limit)),
         max_form_memory_size=MAX_FORM_FIELD_BYTES,
-        max_content_length=body_limit,
         max_form_parts=MAX_FORM_PARTS,
-        silent=False,
+        cls=MultiDict,
     )
     stream = request.stream
     try:
-        _, form, files = parser.parse(
-            stream, request.mimetype, request.content_length, request.mimetype_params
-        )
+        form, files = parser.parse(stream, boundary.encode("ascii"), request.content_length)
     except FilePartTooLarge as exc:
         drain(stream)
         raise RuleViolation(
             reference.TOO_LARGE, param=reference.PARAM, size=exc.seen, limit=file_limit
         ) from exc
     except RequestEntityTooLarge as exc:
-        if request.content_length is None or request.content_length <= body_limit:
-            drain(stream)
-        raise _too_large(request, body_limit) from exc
+        drain(stream)
+        raise RuleViolation(
+            protocol.FORM_LIMITS, parts=MAX_FORM_PARTS, field_bytes=MAX_FORM_FIELD_BYTES
+        ) from exc
     except UnicodeDecodeError as exc:
         raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
     except ValueError as exc:

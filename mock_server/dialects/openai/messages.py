@@ -159,6 +159,13 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
             ),
         ),
         "request.invalid_encoding": (None, lambda v: "The request body is not valid UTF-8."),
+        "request.form_limits": (
+            None,
+            lambda v: (
+                f"The multipart body has more than {_f(v, 'parts')} parts or a text field over "
+                f"{_f(v, 'field_bytes') // 1024} KiB."
+            ),
+        ),
         "request.unknown_parameter": ("unknown_parameter", _unknown),
         "request.duplicate_parameter": (
             None,

@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from mock_server import catalog
 from mock_server.domain import FileRef, ImageUrl, RawCreate, ReferenceSource, UploadedFile
-from mock_server.rules import protocol, reference
+from mock_server.rules import create, protocol, reference
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.bodies import ParsedBody, file_bytes
 
@@ -56,13 +56,30 @@ def _field_names(body: ParsedBody) -> list[str]:
     return names
 
 
+#: The rule a text field breaks when it arrives as a file part.
+TEXT_FIELD_TYPES = {
+    "prompt": create.PROMPT_TYPE,
+    "model": create.MODEL_TYPE,
+    "seconds": create.SECONDS_TYPE,
+    "size": create.SIZE_TYPE,
+}
+
+
 def _check_fields(body: ParsedBody, allowed: tuple[str, ...]) -> dict[str, Any]:
-    """Refuse unknown and repeated fields; return one value per field."""
+    """Refuse unknown and repeated fields, and text fields sent as files; one value per field."""
     protocol.check_known_fields(_field_names(body), allowed)
     if body.multipart:
         protocol.check_single_values(
             {key: body.fields.getlist(key) + body.files.getlist(key) for key in _field_names(body)}
         )
+        for name in body.files:
+            if name in TEXT_FIELD_TYPES:
+                raise RuleViolation(
+                    TEXT_FIELD_TYPES[name],
+                    param=name,
+                    got="a file",
+                    supported=catalog.SECONDS_VALUES,
+                )
     return {key: body.fields[key] for key in body.fields if key not in BRACKET_KEYS}
 
 
