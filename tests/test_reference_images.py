@@ -214,8 +214,18 @@ def test_json_data_url_that_is_not_base64(http: httpx.Client) -> None:
     )
 
 
-def test_json_image_url_with_another_scheme(http: httpx.Client) -> None:
-    body = {"prompt": "x", "input_reference": {"image_url": "ftp://example.com/a.png"}}
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/a.png",
+        "http://[::1",
+        "https://host:99999/a.png",
+        "http://,\u00e4<a/x.png",
+    ],
+    ids=["other-scheme", "open-bracket", "bad-port", "bad-host"],
+)
+def test_json_image_url_that_is_not_an_http_url(http: httpx.Client, url: str) -> None:
+    body = {"prompt": "x", "input_reference": {"image_url": url}}
     assert_openai_error(
         http.post("/v1/videos", json=body),
         400,
