@@ -97,7 +97,7 @@ class SoraMock:
         """Switch how jobs advance: ``instant``, ``polls``, ``time`` or ``manual``."""
         if mode not in catalog.PROGRESSIONS:
             raise ValueError(f"mode must be one of {', '.join(catalog.PROGRESSIONS)}")
-        self.state.service.set_progression(mode, speed)
+        self.state.set_progression(mode, speed)
 
     def now(self) -> float:
         """The mock clock, in unix seconds."""
@@ -105,9 +105,7 @@ class SoraMock:
 
     def advance(self, seconds: float) -> float:
         """Move the mock clock forward; timed jobs and due deliveries follow."""
-        now = self.state.clock.advance(seconds)
-        self.state.service.settle()
-        return now
+        return self.state.advance_clock(seconds)
 
     # --- outcomes and faults -----------------------------------------------------------------
 

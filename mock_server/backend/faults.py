@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from mock_server.backend.cells import Cell, MemoryCell
 
 
 @dataclass
@@ -51,32 +52,34 @@ class Fault:
 class FaultQueue:
     """Faults in the order they were queued; each used up after ``count`` matching requests."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
+    def __init__(self, cell: Cell | None = None) -> None:
+        self._cell = cell if cell is not None else MemoryCell(list)
 
     def add(self, fault: Fault) -> None:
         """Queue a fault."""
-        with self._lock:
-            self._faults.append(fault)
+        self._cell.update(lambda faults: faults.append(fault.to_dict()))
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first queued fault for this request, counting one use."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
+        if not self._cell.read():
+            return None
+        return self._cell.update(lambda faults: _take(faults, method, path))
 
     def pending(self) -> list[dict[str, Any]]:
         """The faults still queued."""
-        with self._lock:
-            return [f.to_dict() for f in self._faults]
+        return [dict(fault) for fault in self._cell.read()]
 
     def clear(self) -> None:
         """Drop every queued fault."""
-        with self._lock:
-            self._faults.clear()
+        self._cell.reset()
+
+
+def _take(faults: list[dict[str, Any]], method: str, path: str) -> Fault | None:
+    for index, record in enumerate(faults):
+        fault = Fault(**record)
+        if fault.matches(method, path):
+            record["count"] -= 1
+            if record["count"] <= 0:
+                del faults[index]
+            return fault
+    return None

@@ -13,7 +13,6 @@ import binascii
 import functools
 import io
 import ipaddress
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, unquote_to_bytes
@@ -22,6 +21,7 @@ from PIL import Image
 
 from mock_server import catalog
 from mock_server.backend.assets import AssetStore
+from mock_server.backend.cells import CellFactory, memory_cells
 from mock_server.domain import FileRef, ImageUrl, ReferenceSource, UploadedFile
 from mock_server.rules import reference
 from mock_server.rules.registry import RuleViolation
@@ -90,43 +90,46 @@ def placeholder_image(width: int, height: int) -> bytes:
 class ImageResolver:
     """Resolves reference sources against the mock's own asset store."""
 
-    def __init__(self, assets: AssetStore, limit: int, now: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        assets: AssetStore,
+        limit: int,
+        now: Callable[[], float],
+        cells: CellFactory = memory_cells,
+    ) -> None:
         self.assets = assets
         self.limit = limit
         self.now = now
-        self._lock = threading.Lock()
-        self._unreachable_urls: set[str] = set()
-        self._unreachable_hosts: set[str] = set()
+        #: ``{"urls": [...], "hosts": [...]}`` registered as unreachable.
+        self._unreachable = cells("unreachable", lambda: {"urls": [], "hosts": []})
 
     def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
         """Make a URL, or every URL on a host, impossible to fetch."""
-        with self._lock:
-            if url:
-                self._unreachable_urls.add(url.strip())
-            if host:
-                self._unreachable_hosts.add(host.strip().lower())
+
+        def add(registered: dict[str, list[str]]) -> None:
+            for kind, value in (
+                ("urls", url and url.strip()),
+                ("hosts", host and host.strip().lower()),
+            ):
+                if value and value not in registered[kind]:
+                    registered[kind].append(value)
+
+        self._unreachable.update(add)
 
     def unreachable(self) -> dict[str, list[str]]:
         """What was registered as unreachable."""
-        with self._lock:
-            return {
-                "urls": sorted(self._unreachable_urls),
-                "hosts": sorted(self._unreachable_hosts),
-            }
+        registered = self._unreachable.read()
+        return {"urls": sorted(registered["urls"]), "hosts": sorted(registered["hosts"])}
 
     def clear(self) -> None:
         """Forget every registration."""
-        with self._lock:
-            self._unreachable_urls.clear()
-            self._unreachable_hosts.clear()
+        self._unreachable.reset()
 
     def _is_unreachable(self, url: str, host: str) -> bool:
-        with self._lock:
-            return (
-                host.endswith(UNREACHABLE_SUFFIX)
-                or host in self._unreachable_hosts
-                or url in self._unreachable_urls
-            )
+        if host.endswith(UNREACHABLE_SUFFIX):
+            return True
+        registered = self._unreachable.read()
+        return host in registered["hosts"] or url in registered["urls"]
 
     def _asset(self, asset_id: str) -> bytes:
         asset = self.assets.get(asset_id)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from mock_server import catalog
+from mock_server.backend.cells import Cell, MemoryCell
 
 
 @dataclass(frozen=True)
@@ -23,24 +22,24 @@ class RateDecision:
 class RequestRateLimiter:
     """A sliding one-minute window of request times per key."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, cell: Cell | None = None) -> None:
+        self._cell = cell if cell is not None else MemoryCell(dict)
 
     def hit(self, key: str, now: float, per_minute: int) -> RateDecision:
         """Count a request at ``now`` unless the window already holds ``per_minute``."""
-        window = catalog.RATE_WINDOW_SECONDS
-        with self._lock:
-            times = self._seen[key]
-            while times and times[0] <= now - window:
-                times.popleft()
-            if len(times) >= per_minute:
-                return RateDecision(False, per_minute, 0, times[0] + window - now)
-            times.append(now)
-            reset = times[0] + window - now
-            return RateDecision(True, per_minute, per_minute - len(times), reset)
+        return self._cell.update(lambda seen: _hit(seen, key, now, per_minute))
 
     def clear(self) -> None:
         """Forget every window."""
-        with self._lock:
-            self._seen.clear()
+        self._cell.reset()
+
+
+def _hit(seen: dict[str, list[float]], key: str, now: float, per_minute: int) -> RateDecision:
+    window = catalog.RATE_WINDOW_SECONDS
+    times = [at for at in seen.get(key, ()) if at > now - window]
+    if len(times) >= per_minute:
+        seen[key] = times
+        return RateDecision(False, per_minute, 0, times[0] + window - now)
+    times.append(now)
+    seen[key] = times
+    return RateDecision(True, per_minute, per_minute - len(times), times[0] + window - now)

@@ -19,22 +19,6 @@ from mock_server.urls import split_url
 Sender = Callable[[str, bytes, dict[str, str], float], int]
 
 
-class DeliveryStore(Protocol):
-    """Where deliveries are kept between restarts."""
-
-    def save_delivery(self, record: dict[str, Any]) -> None:
-        """Keep (or replace) one delivery."""
-        ...
-
-    def load_deliveries(self) -> list[dict[str, Any]]:
-        """Every kept delivery, oldest first."""
-        ...
-
-    def clear_deliveries(self) -> None:
-        """Forget every delivery."""
-        ...
-
-
 def http_sender(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
     """POST over real HTTP, never following redirects."""
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
@@ -130,6 +114,67 @@ class Delivery:
         )
 
 
+class DeliveryStore(Protocol):
+    """Where deliveries are kept, and who is sending which."""
+
+    def add(self, delivery: Delivery) -> None:
+        """Keep a new delivery."""
+        ...
+
+    def save(self, delivery: Delivery) -> None:
+        """Keep a delivery after an attempt, and release its claim."""
+        ...
+
+    def all(self) -> list[Delivery]:
+        """Every delivery, oldest first."""
+        ...
+
+    def claim_due(self, now: float) -> list[Delivery]:
+        """Pending deliveries due by ``now`` that nobody else is sending, now claimed."""
+        ...
+
+    def clear(self) -> None:
+        """Forget every delivery."""
+        ...
+
+
+def is_due(delivery: Delivery, now: float) -> bool:
+    """Whether a delivery waits for an attempt that is due."""
+    return delivery.state == "pending" and delivery.due_at <= now
+
+
+class MemoryDeliveries:
+    """A :class:`DeliveryStore` in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._all: list[Delivery] = []
+        self._claimed: set[str] = set()
+
+    def add(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._all.append(delivery)
+
+    def save(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._claimed.discard(delivery.id)
+
+    def all(self) -> list[Delivery]:
+        with self._lock:
+            return list(self._all)
+
+    def claim_due(self, now: float) -> list[Delivery]:
+        with self._lock:
+            due = [d for d in self._all if is_due(d, now) and d.id not in self._claimed]
+            self._claimed.update(d.id for d in due)
+            return due
+
+    def clear(self) -> None:
+        with self._lock:
+            self._all.clear()
+            self._claimed.clear()
+
+
 class Outbox:
     """Deliveries waiting for their time, tried in order, with bounded retries."""
 
@@ -146,15 +191,11 @@ class Outbox:
         self.allowed_hosts = allowed_hosts
         self.timeout = timeout
         self.sender = sender
-        self.store = store
+        self.store: DeliveryStore = store if store is not None else MemoryDeliveries()
         #: Per kind, called right before each attempt to refresh time-bound headers (signatures).
         self.preparers: dict[str, Callable[[Delivery], None]] = {}
-        self._lock = threading.Lock()
         self._run_lock = threading.Lock()
-        self._all: list[Delivery] = (
-            [Delivery.from_record(record) for record in store.load_deliveries()] if store else []
-        )
-        self._changed = threading.Condition(self._lock)
+        self._changed = threading.Condition()
         self.on_enqueue: Callable[[], None] = lambda: None
 
     def enqueue(
@@ -180,23 +221,18 @@ class Outbox:
             subject=subject,
             ok_statuses=ok_statuses,
         )
-        with self._lock:
-            self._all.append(delivery)
-        self._keep(delivery)
+        self.store.add(delivery)
         self.on_enqueue()
         return delivery
 
     def pending(self) -> int:
         """How many deliveries still wait for an attempt."""
-        with self._lock:
-            return sum(1 for d in self._all if d.state == "pending")
+        return sum(1 for d in self.store.all() if d.state == "pending")
 
     def run_due(self) -> int:
         """Attempt every delivery whose time has come; return how many were attempted."""
         with self._run_lock:
-            now = self.clock.now()
-            with self._lock:
-                due = [d for d in self._all if d.state == "pending" and d.due_at <= now]
+            due = self.store.claim_due(self.clock.now())
             for delivery in due:
                 self._attempt(delivery)
             with self._changed:
@@ -229,16 +265,11 @@ class Outbox:
             else:
                 delay = delivery.retry_delays[len(delivery.attempts) - 1]
                 delivery.due_at = self.clock.now() + delay
-        self._keep(delivery)
-
-    def _keep(self, delivery: Delivery) -> None:
-        if self.store is not None:
-            self.store.save_delivery(delivery.record())
+        self.store.save(delivery)
 
     def journal(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Every delivery with its attempts, oldest first."""
-        with self._lock:
-            return [d.summary() for d in self._all if kind is None or d.kind == kind]
+        return [d.summary() for d in self.store.all() if kind is None or d.kind == kind]
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until nothing due is pending (for a worker that delivers in the background)."""
@@ -246,16 +277,14 @@ class Outbox:
         with self._changed:
             while True:
                 now = self.clock.now()
-                if not any(d.state == "pending" and d.due_at <= now for d in self._all):
+                if not any(is_due(d, now) for d in self.store.all()):
                     return True
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
-                self._changed.wait(left)
+                # Another process sharing the store may be the one delivering: look again soon.
+                self._changed.wait(min(left, 0.05))
 
     def clear(self) -> None:
         """Forget every delivery."""
-        with self._lock:
-            self._all.clear()
-        if self.store is not None:
-            self.store.clear_deliveries()
+        self.store.clear()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import secrets
-import threading
-from collections import deque
 from collections.abc import Callable
 
 from mock_server import catalog
 from mock_server.backend import history
+from mock_server.backend.cells import CellFactory, memory_cells
 from mock_server.backend.clock import MockClock
 from mock_server.backend.history import FaultStep, ScriptedFault, Step
 from mock_server.backend.job import Job, Progression, progression_for
@@ -34,7 +33,12 @@ class VideoService:
     """Jobs on one store and one clock, advanced by a progression policy."""
 
     def __init__(
-        self, settings: Settings, clock: MockClock, store: JobStore, media: MediaCache
+        self,
+        settings: Settings,
+        clock: MockClock,
+        store: JobStore,
+        media: MediaCache,
+        cells: CellFactory = memory_cells,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -42,49 +46,50 @@ class VideoService:
         self.media = media
         self.progression: Progression = progression_for(settings.progression)
         self.listeners: list[JobListener] = []
-        self._forced: deque[catalog.Outcome] = deque()
-        self._forced_lock = threading.Lock()
-        self._histories: deque[list[Step]] = deque()
+        #: Names of the outcomes forced on the next jobs, in order.
+        self._forced = cells("forced_outcomes", list)
+        #: Scripted histories for the next jobs, each a list of steps as JSON.
+        self._histories = cells("histories", list)
 
     # --- configuration ---------------------------------------------------------------------
 
     def set_progression(self, name: str, speed: float | None = None) -> None:
         """Switch how jobs advance; jobs never move backwards."""
         self.settle()
+        self.adopt_progression(name, speed)
+        self.clock.freeze(name == "manual")
+
+    def adopt_progression(self, name: str, speed: float | None = None) -> None:
+        """Take up a progression (and speed) set elsewhere, leaving the clock alone."""
         changes: dict[str, object] = {"progression": name}
         if speed is not None:
             changes["speed"] = speed
         self.settings = self.settings.replace(**changes)
         self.progression = progression_for(name)
-        self.clock.freeze(name == "manual")
 
     def force_outcome(self, outcome: catalog.Outcome, count: int = 1) -> None:
         """Make the next ``count`` jobs end this way."""
-        with self._forced_lock:
-            self._forced.extend([outcome] * count)
+        self._forced.update(lambda forced: forced.extend([outcome.name] * count))
 
     def queue_history(self, steps: list[Step]) -> None:
         """Script the next job's status reads (see ``backend.history``)."""
-        with self._forced_lock:
-            self._histories.append(list(history.check(steps)))
+        script = [step.to_dict() for step in history.check(steps)]
+        self._histories.update(lambda histories: histories.append(script))
 
     def queued_histories(self) -> int:
         """How many scripted histories wait for a job."""
-        with self._forced_lock:
-            return len(self._histories)
+        return len(self._histories.read())
 
     def forced_outcomes(self) -> list[str]:
         """The names of the outcomes still queued."""
-        with self._forced_lock:
-            return [outcome.name for outcome in self._forced]
+        return list(self._forced.read())
 
     def reset(self) -> None:
         """Forget every job and forced outcome."""
         self.store.clear()
         self.media.clear()
-        with self._forced_lock:
-            self._forced.clear()
-            self._histories.clear()
+        self._forced.reset()
+        self._histories.reset()
 
     # --- advancing -------------------------------------------------------------------------
 
@@ -110,13 +115,25 @@ class VideoService:
     # --- creating --------------------------------------------------------------------------
 
     def _take_outcome(self, has_reference: bool) -> catalog.Outcome | None:
-        with self._forced_lock:
-            for outcome in self._forced:
+        if not self._forced.read():
+            return None
+
+        def take(forced: list[str]) -> catalog.Outcome | None:
+            for index, name in enumerate(forced):
+                outcome = catalog.OUTCOMES[name]
                 if outcome.reject_rule and not has_reference:
                     continue
-                self._forced.remove(outcome)
+                del forced[index]
                 return outcome
-        return None
+            return None
+
+        return self._forced.update(take)
+
+    def _take_history(self) -> list[Step] | None:
+        if not self._histories.read():
+            return None
+        script = self._histories.update(lambda histories: histories.pop(0) if histories else None)
+        return None if script is None else history.from_json(script)
 
     def plan(self, request: VideoRequest) -> VideoRequest:
         """Apply forced outcomes and magic markers; refuse a forced face."""
@@ -165,39 +182,49 @@ class VideoService:
         """Accept a job; raises a concurrency violation when the owner has too many."""
         self.settle()
         now = self.clock.now()
+        refusal: RuleViolation | None = None
         with self.store.locked():
             self._check_concurrency(owner, dialect, now)
-            planned = self.plan(request)
-            factor = catalog.SLOW_FACTOR if planned.slow else 1
-            job = Job(
-                id=new_job_id(dialect),
-                seq=self.store.next_seq(),
-                dialect=dialect,
-                owner=owner,
-                model=planned.model,
-                prompt=planned.prompt,
-                width=planned.width,
-                height=planned.height,
-                seconds=planned.seconds,
-                created_at=now,
-                duration=catalog.dialect_generation_seconds(
-                    dialect, planned.timing_model, planned.seconds
-                )
-                * factor
-                / self.settings.speed,
-                steps=self.settings.poll_steps * factor,
-                reference=planned.reference,
-                lifetime=catalog.JOB_PROFILES[dialect].lifetime,
-                remixed_from=remixed_from,
-                failure_code=planned.failure_code,
-                extra=dict(extra or {}),
-            )
-            with self._forced_lock:
-                if self._histories:
-                    job.extra["script"] = self._histories.popleft()
-            self.store.add(job)
-            self._advance(job, now)
-            return copy.copy(job)
+            try:
+                planned = self.plan(request)
+            except RuleViolation as exc:
+                # Raised once the transaction is committed: the outcome it used up stays used.
+                refusal = exc
+            else:
+                job = self._new_job(planned, dialect, owner, now)
+                job.remixed_from = remixed_from
+                job.extra.update(extra or {})
+                script = self._take_history()
+                if script is not None:
+                    job.extra["script"] = script
+                self.store.add(job)
+                self._advance(job, now)
+                return copy.copy(job)
+        assert refusal is not None
+        raise refusal
+
+    def _new_job(self, planned: VideoRequest, dialect: str, owner: str, now: float) -> Job:
+        factor = catalog.SLOW_FACTOR if planned.slow else 1
+        duration = catalog.dialect_generation_seconds(
+            dialect, planned.timing_model, planned.seconds
+        )
+        return Job(
+            id=new_job_id(dialect),
+            seq=self.store.next_seq(),
+            dialect=dialect,
+            owner=owner,
+            model=planned.model,
+            prompt=planned.prompt,
+            width=planned.width,
+            height=planned.height,
+            seconds=planned.seconds,
+            created_at=now,
+            duration=duration * factor / self.settings.speed,
+            steps=self.settings.poll_steps * factor,
+            reference=planned.reference,
+            lifetime=catalog.JOB_PROFILES[dialect].lifetime,
+            failure_code=planned.failure_code,
+        )
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from mock_server.backend.assets import Asset, AssetStore
 from mock_server.backend.history import FaultStep, StateStep
 from mock_server.backend.job import Job
+from mock_server.backend.outbox import Delivery, is_due
 from mock_server.backend.store import Page
 from mock_server.domain import ReferenceImage
 
@@ -46,6 +48,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     position INTEGER NOT NULL,
     record TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS delivery_claims (id TEXT PRIMARY KEY, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (position INTEGER PRIMARY KEY, entry TEXT NOT NULL);
 """
 
 
@@ -56,18 +60,32 @@ class SqliteDatabase:
         self.path = str(path)
         self._local = threading.local()
         self._lock = threading.RLock()
+        self._connections: list[sqlite3.Connection] = []
         self.connection().executescript(SCHEMA)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection."""
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            # Each connection is used by its own thread only; any thread may close them all.
+            connection = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             self._local.connection = connection
             self._local.depth = 0
+            with self._lock:
+                self._connections.append(connection)
         return connection
+
+    def close(self) -> None:
+        """Close every thread's connection; a later use opens a new one."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+            self._local = threading.local()
+        for connection in connections:
+            connection.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -102,28 +120,6 @@ class SqliteDatabase:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, json.dumps(value)),
             )
-
-    # --- deliveries (the Outbox's DeliveryStore) ---------------------------------------------
-
-    def save_delivery(self, record: dict[str, Any]) -> None:
-        """Keep (or replace) one delivery."""
-        with self.transaction() as connection:
-            connection.execute(
-                "INSERT INTO deliveries (id, position, record) VALUES "
-                "(?, (SELECT COALESCE(MAX(position), 0) + 1 FROM deliveries), ?) "
-                "ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-                (record["id"], json.dumps(record)),
-            )
-
-    def load_deliveries(self) -> list[dict[str, Any]]:
-        """Every kept delivery, oldest first."""
-        rows = self.connection().execute("SELECT record FROM deliveries ORDER BY position")
-        return [json.loads(row[0]) for row in rows]
-
-    def clear_deliveries(self) -> None:
-        """Forget every delivery."""
-        with self.transaction() as connection:
-            connection.execute("DELETE FROM deliveries")
 
 
 _JOB_FIELDS = tuple(f.name for f in fields(Job) if f.name not in ("reference", "extra"))
@@ -289,3 +285,94 @@ class SqliteAssetStore(AssetStore):
     def clear(self) -> None:
         with self.database.transaction() as connection:
             connection.execute("DELETE FROM assets")
+
+
+class SqliteDeliveries:
+    """The Outbox's :class:`~mock_server.backend.outbox.DeliveryStore` on a SQLite file.
+
+    A process claims the deliveries it is about to send, for ``lease`` wall-clock seconds, so
+    that of several processes sharing the file exactly one sends each attempt; a claim left by a
+    process that died lapses.
+    """
+
+    def __init__(
+        self, database: SqliteDatabase, lease: float = 60.0, wall: Callable[[], float] = time.time
+    ) -> None:
+        self.database = database
+        self.lease = lease
+        self.wall = wall
+
+    def add(self, delivery: Delivery) -> None:
+        self._write(delivery)
+
+    def _write(self, delivery: Delivery) -> None:
+        with self.database.transaction() as connection:
+            connection.execute(
+                "INSERT INTO deliveries (id, position, record) VALUES "
+                "(?, (SELECT COALESCE(MAX(position), 0) + 1 FROM deliveries), ?) "
+                "ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+                (delivery.id, json.dumps(delivery.record())),
+            )
+
+    def save(self, delivery: Delivery) -> None:
+        with self.database.transaction() as connection:
+            self._write(delivery)
+            connection.execute("DELETE FROM delivery_claims WHERE id = ?", (delivery.id,))
+
+    def all(self) -> list[Delivery]:
+        rows = self.database.connection().execute("SELECT record FROM deliveries ORDER BY position")
+        return [Delivery.from_record(json.loads(row[0])) for row in rows]
+
+    def claim_due(self, now: float) -> list[Delivery]:
+        wall = self.wall()
+        with self.database.transaction() as connection:
+            connection.execute("DELETE FROM delivery_claims WHERE until < ?", (wall,))
+            rows = connection.execute(
+                "SELECT record FROM deliveries WHERE id NOT IN (SELECT id FROM delivery_claims) "
+                "ORDER BY position"
+            )
+            due = [
+                delivery
+                for delivery in (Delivery.from_record(json.loads(row[0])) for row in rows)
+                if is_due(delivery, now)
+            ]
+            connection.executemany(
+                "INSERT INTO delivery_claims (id, until) VALUES (?, ?)",
+                [(delivery.id, wall + self.lease) for delivery in due],
+            )
+            return due
+
+    def release_all(self) -> None:
+        """Drop every claim (at start-up, when no other process can hold one)."""
+        with self.database.transaction() as connection:
+            connection.execute("DELETE FROM delivery_claims")
+
+    def clear(self) -> None:
+        with self.database.transaction() as connection:
+            connection.execute("DELETE FROM deliveries")
+            connection.execute("DELETE FROM delivery_claims")
+
+
+class SqliteRequestJournal:
+    """The :class:`~mock_server.backend.journal.RequestJournal` on a SQLite file."""
+
+    def __init__(self, database: SqliteDatabase, size: int) -> None:
+        self.database = database
+        self.size = size
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self.database.transaction() as connection:
+            position = connection.execute(
+                "INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),)
+            ).lastrowid
+            connection.execute(
+                "DELETE FROM journal WHERE position <= ?", ((position or 0) - self.size,)
+            )
+
+    def entries(self) -> list[dict[str, Any]]:
+        rows = self.database.connection().execute("SELECT entry FROM journal ORDER BY position")
+        return [json.loads(row[0]) for row in rows]
+
+    def clear(self) -> None:
+        with self.database.transaction() as connection:
+            connection.execute("DELETE FROM journal")

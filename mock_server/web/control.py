@@ -115,8 +115,7 @@ def advance_clock() -> ResponseReturnValue:
     seconds = _number(_json(), "seconds")
     if seconds < 0:
         raise ControlError("'seconds' must not be negative: the mock clock only moves forward.")
-    state.clock.advance(seconds)
-    state.service.settle()
+    state.advance_clock(seconds)
     return {"now": state.clock.now(), "frozen": state.clock.frozen}
 
 
@@ -130,7 +129,7 @@ def set_progression() -> ResponseReturnValue:
     speed = _number(body, "speed") if "speed" in body else None
     if speed is not None and speed <= 0:
         raise ControlError("'speed' must be positive.")
-    current_state().service.set_progression(mode, speed)
+    current_state().set_progression(mode, speed)
     return _status()
 
 

@@ -169,10 +169,11 @@ def _before() -> Response | None:
     ctx = g._get_current_object()
     ctx.request_id = catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
     ctx.started = time.perf_counter()
+    state = current_state()
+    state.sync()
     path, method, endpoint = req.path, req.method, req.endpoint
     if is_control(path) or endpoint is None or method == "OPTIONS":
         return None
-    state = current_state()
     ctx.dialect = dialect_for_path(path)
     fault = state.faults.take(method, path)
     if fault is not None:
