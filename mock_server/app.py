@@ -16,19 +16,25 @@ from mock_server.state import EXTENSION_KEY, MockState
 from mock_server.web import control, docs, media, pipeline
 
 
-def create_app(config: Mapping[str, Any] | settings_module.Settings | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | settings_module.Settings | None = None,
+    *,
+    join_database: bool = False,
+) -> Flask:
     """Build a mock server.
 
     ``config`` overrides the defaults and the ``SORA_MOCK_*`` environment: a
     :class:`~mock_server.settings.Settings`, or a mapping of setting names (any case) to values.
     Keys that name no setting go to ``app.config``. State lives on the app, so two apps in one
-    process share nothing.
+    process share nothing, unless they open the same database (``db``): then they behave as
+    one server. ``join_database`` says other servers already use it, so this one takes up
+    their clock and progression instead of starting its own.
     """
     settings = settings_module.load(config)
     app = Flask("mock_server", static_folder=None)
     app.config.update(settings.extra)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION_KEY] = build_state(settings)
+    app.extensions[EXTENSION_KEY] = build_state(settings, join=join_database)
     pipeline.init_app(app)
     for blueprint in (
         openai_blueprint,
@@ -42,9 +48,9 @@ def create_app(config: Mapping[str, Any] | settings_module.Settings | None = Non
     return app
 
 
-def build_state(settings: settings_module.Settings) -> MockState:
+def build_state(settings: settings_module.Settings, *, join: bool = False) -> MockState:
     """A fresh mock state with every dialect's listeners wired in."""
-    state = MockState(settings)
+    state = MockState(settings, join=join)
     state.service.listeners.append(CallbackPublisher(state.outbox).job_finished)
     return state
 

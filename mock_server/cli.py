@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import logging
+import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
 
-from mock_server import catalog
+from mock_server import catalog, workers
+from mock_server import settings as settings_module
 from mock_server.app import create_app, state_of
 from mock_server.settings import SettingsError
 
@@ -87,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="keep jobs, the clock, assets and deliveries in this SQLite file",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes under gunicorn, sharing the --db file "
+        "(a temporary one without --db)",
+    )
     serve.add_argument("--control-token", help="require this x-sora-mock-token on /_mock/")
     serve.add_argument(
         "--no-control-api",
@@ -130,12 +143,35 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def banner(base: str, progression: str, workers: int) -> str:
+    """What ``serve`` prints once it listens."""
+    lines = [
+        f"sora-mock serving on {base}",
+        f"  OpenAI base URL:  {base}/v1   (openai.OpenAI(base_url=..., api_key=...))",
+        f"  UniAll:           POST {base}/v1/video/generations, GET {base}/v1/videos/gen_...",
+        f"  generateTask:     POST {base}/api/v1/generateTask/sora-2-pro",
+        f"  control API:      {base}/_mock/",
+        f"  progression:      {progression}",
+    ]
+    if workers > 1:
+        lines.append(f"  workers:          {workers} processes sharing one database")
+    return "\n".join(lines)
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL a server bound to ``host`` and ``port`` is reached at."""
+    return f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the server until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if args.quiet:
         logging.getLogger("sora_mock.requests").setLevel(logging.WARNING)
+    if args.workers < 1:
+        print("sora-mock: --workers must be at least 1", file=sys.stderr)
+        return 2
     overrides = _overrides(args)
     exposed = not is_loopback(args.host)
     if exposed and not overrides.get("control_token") and overrides.get("control_api") is not False:
@@ -145,21 +181,16 @@ def serve(args: argparse.Namespace) -> int:
             "give --control-token to turn it on",
             flush=True,
         )
+    if args.workers > 1:
+        return serve_workers(args, overrides)
     try:
         app = create_app(overrides)
     except SettingsError as exc:
         print(f"sora-mock: {exc}", file=sys.stderr)
         return 2
     server = make_server(args.host, args.port, app, threaded=True)
-    host = args.host if ":" not in args.host else f"[{args.host}]"
-    base = f"http://{host}:{server.port}"
     state = state_of(app)
-    print(f"sora-mock serving on {base}", flush=True)
-    print(f"  OpenAI base URL:  {base}/v1   (openai.OpenAI(base_url=..., api_key=...))")
-    print(f"  UniAll:           POST {base}/v1/video/generations, GET {base}/v1/videos/gen_...")
-    print(f"  generateTask:     POST {base}/api/v1/generateTask/sora-2-pro")
-    print(f"  control API:      {base}/_mock/")
-    print(f"  progression:      {state.settings.progression}", flush=True)
+    print(banner(base_url(args.host, server.port), state.settings.progression, 1), flush=True)
 
     def stop(_signum: int, _frame: object) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -172,6 +203,48 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
         state.close()
+        print("sora-mock stopped", flush=True)
+    return 0
+
+
+def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    """Run ``args.workers`` processes under gunicorn, sharing one database."""
+    with contextlib.ExitStack() as cleanup:
+        if "db" not in overrides:
+            folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="sora-mock-"))
+            overrides["db"] = str(Path(folder) / "mock.sqlite3")
+            print(
+                "sora-mock: the workers share a temporary database; "
+                "give --db PATH to keep jobs after a restart",
+                flush=True,
+            )
+        try:
+            settings = settings_module.load(overrides)
+            workers.prepare_database(settings)
+        except SettingsError as exc:
+            print(f"sora-mock: {exc}", file=sys.stderr)
+            return 2
+
+        def ready(port: int) -> None:
+            base = base_url(args.host, port)
+            print(banner(base, settings.progression, args.workers), flush=True)
+
+        bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+        master = os.getpid()
+        try:
+            workers.run(overrides, bind=bind, workers=args.workers, on_ready=ready)
+        except SystemExit as exc:
+            if os.getpid() != master:
+                # A worker process leaving through this stack: the cleanup is the master's.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(exc.code if isinstance(exc.code, int) else 1)
+            if exc.code not in (0, None):
+                print(f"sora-mock: the workers stopped with status {exc.code}", file=sys.stderr)
+                return 1
+        except RuntimeError as exc:
+            print(f"sora-mock: {exc}", file=sys.stderr)
+            return 2
         print("sora-mock stopped", flush=True)
     return 0
 

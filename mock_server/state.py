@@ -88,6 +88,7 @@ class MockState:
             self.outbox, settings.webhook_urls, settings.webhook_secret
         )
         self.service.listeners.append(self.webhooks.job_finished)
+        self.worker = BackgroundWorker([self.sync, self.service.settle, self.outbox.run_due])
         self.shared: SharedControl | None = None
         if self.database is not None:
             self.shared = SharedControl(
@@ -99,7 +100,6 @@ class MockState:
             )
             self.shared.start(join=join)
             self.clock.on_change(self.shared.publish)
-        self.worker = BackgroundWorker([self.sync, self.service.settle, self.outbox.run_due])
         if settings.background_worker:
             self.outbox.on_enqueue = self.worker.wake
             self.clock.on_change(self.worker.wake)

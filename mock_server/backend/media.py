@@ -207,6 +207,11 @@ class MediaCache:
         self._size = 0
         self.renders = 0
 
+    def __len__(self) -> int:
+        """How many rendered files are kept."""
+        with self._lock:
+            return len(self._items)
+
     def get(self, job_id: str, variant: str, spec: MediaSpec) -> bytes:
         """The media for a job, rendering it once even under concurrent requests."""
         key = (job_id, variant)

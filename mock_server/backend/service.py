@@ -237,30 +237,36 @@ class VideoService:
     def retrieve(self, job_id: str, *, status_read: bool = True) -> Job:
         """Read a job; in ``polls`` mode a status read moves it one step."""
         now = self.clock.now()
+        fault: ScriptedFault | None = None
         with self.store.locked():
             job = self._find(job_id)
             if status_read and not job.terminal:
                 job.reads += 1
             if status_read and "script" in job.extra:
-                self._play(job, now)
-            self._advance(job, now)
-            return copy.copy(job)
+                fault = self._play(job, now)
+            if fault is None:
+                self._advance(job, now)
+        # Raised once the transaction is committed: the step it played stays played.
+        if fault is not None:
+            raise fault
+        return copy.copy(job)
 
-    def _play(self, job: Job, now: float) -> None:
-        """Answer a status read of a scripted job with its next step."""
+    def _play(self, job: Job, now: float) -> ScriptedFault | None:
+        """Answer a status read of a scripted job with its next step (a fault is returned)."""
         script = job.extra["script"]
         assert isinstance(script, list)
         if not script:
-            return
+            return None
         step = script.pop(0)
         if isinstance(step, FaultStep):
             self.store.save(job)
-            raise ScriptedFault(step)
+            return ScriptedFault(step)
         finished = job.play(step.status, step.progress, step.failure, now)
         self.store.save(job)
         if finished:
             for listener in self.listeners:
                 listener(copy.copy(job))
+        return None
 
     def list(self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int) -> Page:
         """A page of jobs."""

@@ -7,6 +7,7 @@ no limit. With ``control_token`` set they need ``x-sora-mock-token``.
 from __future__ import annotations
 
 import hmac
+import os
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -77,6 +78,8 @@ def _status() -> dict[str, Any]:
     state = current_state()
     service = state.service
     return {
+        #: Which process answered: with ``--workers`` there are several.
+        "process_id": os.getpid(),
         "progression": service.progression.name,
         "speed": service.settings.speed,
         "clock": {"now": state.clock.now(), "frozen": state.clock.frozen},
