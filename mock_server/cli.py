@@ -214,8 +214,8 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
             folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="sora-mock-"))
             overrides["db"] = str(Path(folder) / "mock.sqlite3")
             print(
-                "sora-mock: the workers share a temporary database; "
-                "give --db PATH to keep jobs after a restart",
+                f"sora-mock: the workers share a temporary database, {overrides['db']}, "
+                "removed on exit; give --db PATH to keep jobs after a restart",
                 flush=True,
             )
         try:

@@ -14,6 +14,7 @@ class Receiver:
         self.statuses = list(statuses or [])
         self.received: list[dict[str, Any]] = []
         self.arrived = threading.Event()
+        self._count = threading.Condition()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -25,6 +26,8 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 receiver.arrived.set()
+                with receiver._count:
+                    receiver._count.notify_all()
 
             def log_message(self, *_args: Any) -> None:
                 pass
@@ -35,6 +38,11 @@ class Receiver:
             target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self.thread.start()
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` POSTs have arrived; ``False`` if they did not in time."""
+        with self._count:
+            return self._count.wait_for(lambda: len(self.received) >= count, timeout)
 
     def close(self) -> None:
         self.server.shutdown()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import openai
@@ -19,6 +17,7 @@ from mock_server import create_app
 from mock_server.cli import build_parser
 from sora_testkit import LiveServer
 from tests.helpers import image_bytes, named_file
+from tests.served import Served
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -78,43 +77,6 @@ def test_unknown_routes_and_methods_are_json_over_a_socket(live: LiveServer) -> 
 
 
 # --- the CLI ---------------------------------------------------------------------------------
-
-
-class Served:
-    """A ``sora-mock serve`` process, with its output collected as it arrives."""
-
-    def __init__(self, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-        )
-        self.lines: list[str] = []
-        self.ready = threading.Event()
-        assert self.process.stdout is not None
-        self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
-        self._reader.start()
-        assert self.ready.wait(timeout=30), self.lines
-        match = re.search(r"serving on (http://\S+)", "".join(self.lines))
-        assert match, self.lines
-        self.url = match.group(1)
-
-    def _read(self, stream: IO[str]) -> None:
-        for line in stream:
-            self.lines.append(line)
-            if "progression:" in line:
-                self.ready.set()
-
-    def stop(self, signum: int = signal.SIGINT) -> int:
-        self.process.send_signal(signum)
-        code = self.process.wait(timeout=15)
-        self._reader.join(timeout=5)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-        return code
 
 
 def test_serve_prints_the_base_url_and_logs_each_request() -> None:

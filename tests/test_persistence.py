@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +22,7 @@ from sora_testkit import httpx_client, openai_client
 from tests.conftest import AUTH
 from tests.helpers import image_bytes, named_file
 from tests.receiver import Receiver
+from tests.served import Served
 
 START = 1_760_000_000.0
 
@@ -189,30 +185,11 @@ def test_a_restored_clock_counts_downtime_only_when_running(frozen: bool, expect
 # --- kill -9 in the middle of a burst ---------------------------------------------------------
 
 
-class Served:
-    """``sora-mock serve --db`` in a subprocess."""
-
-    def __init__(self, db: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--db", str(db),
-             "--progression", "instant", "--concurrent-jobs", "0", "--quiet"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            match = re.search(r"serving on (http://\S+)", line)
-            if match:
-                self.url = match.group(1)
-                break
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=15)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
+def burst_server(db: Path, workers: int) -> tuple[str, ...]:
+    return (
+        *("--db", str(db), "--workers", str(workers), "--progression", "instant"),
+        *("--concurrent-jobs", "0", "--quiet"),
+    )
 
 
 @pytest.fixture
@@ -220,8 +197,9 @@ def db(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "burst.db"
 
 
-def test_every_answered_job_survives_kill_9_during_a_burst(db: Path) -> None:
-    served = Served(db)
+@pytest.mark.parametrize("workers", [1, 3])
+def test_every_answered_job_survives_kill_9_during_a_burst(db: Path, workers: int) -> None:
+    served = Served(*burst_server(db, workers))
     answered: list[str] = []
     enough = threading.Event()
     lock = threading.Lock()
@@ -245,7 +223,7 @@ def test_every_answered_job_survives_kill_9_during_a_burst(db: Path) -> None:
         assert enough.wait(timeout=60), f"only {len(answered)} creates were answered"
         served.kill()
 
-    restarted = Served(db)
+    restarted = Served(*burst_server(db, workers))
     try:
         with httpx.Client(base_url=restarted.url, headers=AUTH, timeout=10) as client:
             missing = [i for i in answered if client.get(f"/v1/videos/{i}").status_code != 200]
