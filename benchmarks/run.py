@@ -5,7 +5,7 @@
     python benchmarks/run.py --json out.json
 
 Baselines: a bare Flask route answering the same JSON, the official SDK against a bare echo
-app, moto's server on a comparable describe call, bare Flask receiving the same upload, a naive
+app, moto's server on a comparable describe call, one in-memory process against ``--workers``, bare Flask receiving the same upload, a naive
 PyAV encode of the same frames, and the targets the project set itself.
 """
 
@@ -17,8 +17,11 @@ import json
 import logging
 import os
 import platform
+import signal
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -210,6 +213,60 @@ def live_throughput(quick: bool) -> Figure | None:
     )
 
 
+def served_workers(workers: int, db: Path) -> tuple[subprocess.Popen[str], str]:
+    """``sora-mock serve --workers N`` in its own process group, and its URL once it listens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--quiet",
+         "--workers", str(workers), "--db", str(db), "--progression", "instant",
+         "--concurrent-jobs", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "serving on " in line:
+            return process, line.split("serving on ")[1].strip()
+    raise RuntimeError("sora-mock serve --workers did not start")
+
+
+def workers_throughput(quick: bool) -> Figure:
+    threads, per_thread = (4, 25) if quick else (8, 250)
+    workers = max(2, min(4, os.cpu_count() or 2))
+    app = mock_app(progression="instant")
+    video_id = (
+        app.test_client().post("/v1/videos", json={"prompt": "x"}, headers=AUTH).get_json()["id"]
+    )
+    with LiveServer(app) as live:
+        single = _throughput(
+            live.url, lambda c: c.get(f"/v1/videos/{video_id}", headers=AUTH), threads, per_thread
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        process, url = served_workers(workers, Path(folder) / "bench.db")
+        try:
+            created = httpx.post(f"{url}/v1/videos", json={"prompt": "x"}, headers=AUTH).json()
+            shared = _throughput(
+                url,
+                lambda c: c.get(f"/v1/videos/{created['id']}", headers=AUTH),
+                threads,
+                per_thread,
+            )
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.communicate(timeout=30)
+    return Figure(
+        f"live status reads, {threads} clients, --workers {workers} on SQLite "
+        "(vs one process in memory)",
+        shared,
+        single,
+        "req/s",
+        shared / single,
+        "(reported)",
+        True,
+    )
+
+
 def large_png(width: int, height: int, total: int) -> bytes:
     """A real PNG of this size, padded to ``total`` bytes with a private ancillary chunk."""
     out = io.BytesIO()
@@ -328,7 +385,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"sora-mock benchmarks on {machine()}")
     figures: list[Figure] = []
-    for step in (status_read_in_process, sdk_cycle_in_process, live_throughput, upload_19_mb):
+    steps = (
+        status_read_in_process,
+        sdk_cycle_in_process,
+        live_throughput,
+        workers_throughput,
+        upload_19_mb,
+    )
+    for step in steps:
         result = step(args.quick)
         if result is not None:
             figures.append(result)

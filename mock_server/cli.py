@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--db",
         metavar="PATH",
-        help="keep jobs, the clock, assets and deliveries in this SQLite file",
+        help="keep jobs, the clock, assets, deliveries, the journal and control state "
+        "in this SQLite file",
     )
     serve.add_argument(
         "--workers",

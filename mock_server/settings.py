@@ -66,7 +66,8 @@ class Settings:
     background_worker: bool = True
     #: Base URL the server is reached at, for URLs it hands out; ``None`` uses the request's.
     public_base_url: str | None = None
-    #: A SQLite file that keeps jobs, the clock, assets and deliveries; ``None`` keeps memory.
+    #: A SQLite file that keeps every job and all state, shared by the processes that open it;
+    #: ``None`` keeps memory.
     db: str | None = None
     #: Extra keys tests may set on the Flask config.
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -25,6 +25,7 @@ def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
     for expected in (
         "status read in-process",
         "SDK create -> poll",
+        "live status reads, 4 clients, --workers",
         "19 MB reference upload",
         "MP4 render",
         "memory per stored job",
