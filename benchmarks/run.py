@@ -170,6 +170,18 @@ def _throughput(
     return threads * per_thread / (time.perf_counter() - start)
 
 
+def in_memory_live_reads(threads: int, per_thread: int) -> float:
+    """Status reads per second from one in-memory process over loopback."""
+    app = mock_app(progression="instant")
+    video_id = (
+        app.test_client().post("/v1/videos", json={"prompt": "x"}, headers=AUTH).get_json()["id"]
+    )
+    with LiveServer(app) as live:
+        return _throughput(
+            live.url, lambda c: c.get(f"/v1/videos/{video_id}", headers=AUTH), threads, per_thread
+        )
+
+
 def live_throughput(quick: bool) -> Figure | None:
     try:
         from moto.server import ThreadedMotoServer
@@ -177,14 +189,7 @@ def live_throughput(quick: bool) -> Figure | None:
         print("  (moto is not installed: pip install 'moto[server]' for the live comparison)")
         return None
     threads, per_thread = (4, 25) if quick else (8, 250)
-    app = mock_app(progression="instant")
-    video_id = (
-        app.test_client().post("/v1/videos", json={"prompt": "x"}, headers=AUTH).get_json()["id"]
-    )
-    with LiveServer(app) as live:
-        ours = _throughput(
-            live.url, lambda c: c.get(f"/v1/videos/{video_id}", headers=AUTH), threads, per_thread
-        )
+    ours = in_memory_live_reads(threads, per_thread)
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
@@ -234,14 +239,7 @@ def served_workers(workers: int, db: Path) -> tuple[subprocess.Popen[str], str]:
 def workers_throughput(quick: bool) -> Figure:
     threads, per_thread = (4, 25) if quick else (8, 250)
     workers = max(2, min(4, os.cpu_count() or 2))
-    app = mock_app(progression="instant")
-    video_id = (
-        app.test_client().post("/v1/videos", json={"prompt": "x"}, headers=AUTH).get_json()["id"]
-    )
-    with LiveServer(app) as live:
-        single = _throughput(
-            live.url, lambda c: c.get(f"/v1/videos/{video_id}", headers=AUTH), threads, per_thread
-        )
+    single = in_memory_live_reads(threads, per_thread)
     with tempfile.TemporaryDirectory() as folder:
         process, url = served_workers(workers, Path(folder) / "bench.db")
         try:
