@@ -29,15 +29,20 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 
 AppFactory = Callable[..., Flask]
 
+#: ``SORA_TEST_SQLITE=1 pytest`` runs every test app on a SQLite file of its own.
+ON_SQLITE = bool(os.environ.get("SORA_TEST_SQLITE"))
+
 
 @pytest.fixture
-def make_app() -> Iterator[AppFactory]:
+def make_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppFactory]:
     """Build apps with test settings (no background worker unless asked); closes them after."""
     made: list[Flask] = []
 
     def factory(**config: Any) -> Flask:
         config.setdefault("background_worker", False)
         config.setdefault("validate_responses", "error")
+        if ON_SQLITE:
+            config.setdefault("db", str(tmp_path_factory.mktemp("db") / "mock.db"))
         app = create_app(config)
         made.append(app)
         return app
