@@ -8,6 +8,7 @@ import ipaddress
 import logging
 import os
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -208,8 +209,24 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def bind_error(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on, or ``None`` when it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     """Run ``args.workers`` processes under gunicorn, sharing one database."""
+    problem = bind_error(args.host, args.port) if args.port else None
+    if problem is not None:
+        print(f"sora-mock: cannot listen on {args.host}:{args.port}: {problem}", file=sys.stderr)
+        return 1
     with contextlib.ExitStack() as cleanup:
         if "db" not in overrides:
             folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="sora-mock-"))

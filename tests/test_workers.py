@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -249,3 +250,30 @@ def test_workers_must_be_at_least_one() -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "sora-mock: --workers must be at least 1\n"
+
+
+def test_a_port_in_use_is_refused_at_once() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mock_server.cli",
+                "serve",
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert (
+        result.stderr == f"sora-mock: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+    assert "temporary database" not in result.stdout
