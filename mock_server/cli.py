@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from mock_server import catalog, workers
 from mock_server import settings as settings_module
 from mock_server.app import create_app, state_of
+from mock_server.backend.sqlite_store import DatabaseUnavailable
 from mock_server.settings import SettingsError
 
 
@@ -187,7 +188,7 @@ def serve(args: argparse.Namespace) -> int:
         return serve_workers(args, overrides)
     try:
         app = create_app(overrides)
-    except SettingsError as exc:
+    except (SettingsError, DatabaseUnavailable) as exc:
         print(f"sora-mock: {exc}", file=sys.stderr)
         return 2
     server = make_server(args.host, args.port, app, threaded=True)
@@ -239,7 +240,7 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         try:
             settings = settings_module.load(overrides)
             workers.prepare_database(settings)
-        except SettingsError as exc:
+        except (SettingsError, DatabaseUnavailable) as exc:
             print(f"sora-mock: {exc}", file=sys.stderr)
             return 2
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -231,3 +233,29 @@ def test_every_answered_job_survives_kill_9_during_a_burst(db: Path, workers: in
         restarted.kill()
     assert len(answered) >= 150
     assert missing == []
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(
+    ("make_path", "reason"),
+    [
+        (lambda tmp: tmp / "missing" / "mock.db", "unable to open database file"),
+        (lambda tmp: tmp / "notes.txt", "file is not a database"),
+    ],
+    ids=["missing-folder", "not-a-database"],
+)
+def test_an_unusable_database_is_refused_in_one_line(
+    tmp_path: Path, workers: str, make_path: Any, reason: str
+) -> None:
+    path = make_path(tmp_path)
+    if path.suffix == ".txt":
+        path.write_text("these are notes, not a database\n" * 100)
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--db", str(path),
+         "--workers", workers],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == f"sora-mock: cannot use {path} as a database: {reason}\n"

@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS journal (position INTEGER PRIMARY KEY, entry TEXT NOT
 """
 
 
+class DatabaseUnavailable(Exception):
+    """The database file cannot be opened or is not a SQLite database."""
+
+
 class SqliteDatabase:
     """One database file: a connection per thread, and nested transactions made flat."""
 
@@ -61,7 +65,11 @@ class SqliteDatabase:
         self._local = threading.local()
         self._lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
-        self.connection().executescript(SCHEMA)
+        try:
+            self.connection().executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            self.close()
+            raise DatabaseUnavailable(f"cannot use {self.path} as a database: {exc}") from exc
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection."""
