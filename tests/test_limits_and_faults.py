@@ -10,6 +10,8 @@ import pytest
 from flask import Flask
 
 from mock_server import state_of
+from mock_server.backend.cells import MemoryCell
+from mock_server.backend.limits import RequestRateLimiter
 from mock_server.web.pipeline import reset_duration
 from sora_testkit import httpx_client, openai_client
 from tests.conftest import AUTH
@@ -252,3 +254,14 @@ def test_faults_can_be_listed_and_cleared(http: httpx.Client) -> None:
     http.delete("/_mock/faults")
     assert http.get("/_mock/faults").json() == {"faults": []}
     assert http.get("/v1/videos").status_code == 200
+
+
+def test_rate_windows_of_idle_keys_are_dropped() -> None:
+    cell = MemoryCell(dict)
+    limiter = RequestRateLimiter(cell)
+    for index in range(50):
+        assert limiter.hit(f"sk-{index}", START, 2).allowed
+    assert limiter.hit("sk-0", START + 30, 2).remaining == 0
+    assert not limiter.hit("sk-0", START + 31, 2).allowed
+    assert limiter.hit("sk-late", START + 61, 2).allowed
+    assert sorted(cell.read()) == ["sk-0", "sk-late"]  # sk-0 still has a request at START + 30

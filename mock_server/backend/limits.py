@@ -36,6 +36,9 @@ class RequestRateLimiter:
 
 def _hit(seen: dict[str, list[float]], key: str, now: float, per_minute: int) -> RateDecision:
     window = catalog.RATE_WINDOW_SECONDS
+    # Keys whose window has emptied are dropped, so the windows stay as many as the active keys.
+    for idle in [k for k, times in seen.items() if not times or times[-1] <= now - window]:
+        del seen[idle]
     times = [at for at in seen.get(key, ()) if at > now - window]
     if len(times) >= per_minute:
         seen[key] = times
