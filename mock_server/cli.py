@@ -161,9 +161,14 @@ def banner(base: str, progression: str, workers: int) -> str:
     return "\n".join(lines)
 
 
+def address(host: str, port: int) -> str:
+    """``host:port``, with an IPv6 host in brackets."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def base_url(host: str, port: int) -> str:
     """The URL a server bound to ``host`` and ``port`` is reached at."""
-    return f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    return f"http://{address(host, port)}"
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -226,7 +231,10 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     """Run ``args.workers`` processes under gunicorn, sharing one database."""
     problem = bind_error(args.host, args.port) if args.port else None
     if problem is not None:
-        print(f"sora-mock: cannot listen on {args.host}:{args.port}: {problem}", file=sys.stderr)
+        print(
+            f"sora-mock: cannot listen on {address(args.host, args.port)}: {problem}",
+            file=sys.stderr,
+        )
         return 1
     with contextlib.ExitStack() as cleanup:
         if "db" not in overrides:
@@ -248,10 +256,11 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
             base = base_url(args.host, port)
             print(banner(base, settings.progression, args.workers), flush=True)
 
-        bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
         master = os.getpid()
         try:
-            workers.run(overrides, bind=bind, workers=args.workers, on_ready=ready)
+            workers.run(
+                overrides, bind=address(args.host, args.port), workers=args.workers, on_ready=ready
+            )
         except SystemExit as exc:
             if os.getpid() != master:
                 # A worker process leaving through this stack: the cleanup is the master's.
