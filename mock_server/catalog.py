@@ -242,6 +242,8 @@ ID_PREFIX_WEBHOOK_MESSAGE: Final = "msg_"
 PRIVATE_HOST_NAMES: Final = ("localhost",)
 PRIVATE_HOST_SUFFIXES: Final = (".local", ".internal", ".localhost")
 
+#: Webhook secrets have the Standard Webhooks form: this prefix, then base64 (SPEC 1.5).
+WEBHOOK_SECRET_PREFIX: Final = "whsec_"
 #: The documented default webhook secret, Standard Webhooks form [CHOICE].
 DEFAULT_WEBHOOK_SECRET: Final = "whsec_c29yYS1tb2NrLWRldmVsb3BtZW50LXNlY3JldA=="
 

@@ -25,13 +25,26 @@ from mock_server.backend.sqlite_store import DatabaseUnavailable
 from mock_server.settings import SettingsError
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0 to 65535 (0 lets the system pick a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 0 to 65535")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(prog="sora-mock", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the mock server")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    serve.add_argument(
+        "--port", type=port_number, default=8000, help="port (default 8000; 0 picks one)"
+    )
     serve.add_argument(
         "--progression",
         choices=catalog.PROGRESSIONS,
@@ -175,8 +188,12 @@ def serve(args: argparse.Namespace) -> int:
     """Run the server until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Deliveries are logged in the server's own format (``sora_mock.deliveries``).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.quiet:
-        logging.getLogger("sora_mock.requests").setLevel(logging.WARNING)
+        # Failed deliveries are warnings: they still show.
+        for name in ("sora_mock.requests", "sora_mock.deliveries"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     if args.workers < 1:
         print("sora-mock: --workers must be at least 1", file=sys.stderr)
         return 2
@@ -198,16 +215,17 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     server = make_server(args.host, args.port, app, threaded=True)
     state = state_of(app)
-    print(banner(base_url(args.host, server.port), state.settings.progression, 1), flush=True)
 
     def stop(_signum: int, _frame: object) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
-    signal.signal(signal.SIGTERM, stop)
+    # Both signals stop the server cleanly, from the moment the banner says it is ready (a
+    # SIGINT inherited as ignored, as in a script's background job, is taken back too).
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+    print(banner(base_url(args.host, server.port), state.settings.progression, 1), flush=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
         state.close()

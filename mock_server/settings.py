@@ -6,6 +6,8 @@ the environment as ``SORA_MOCK_<FIELD NAME IN UPPER CASE>``; tuples take comma-s
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import os
 from collections.abc import Mapping
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from mock_server import catalog
+from mock_server.urls import split_url
 
 ENV_PREFIX = "SORA_MOCK_"
 
@@ -95,8 +98,17 @@ class Settings:
                 f"validate_responses must be one of {', '.join(VALIDATION_MODES)}, "
                 f"not {self.validate_responses!r}"
             )
-        if not self.webhook_secret:
-            raise SettingsError("webhook_secret must not be empty")
+        if not is_webhook_secret(self.webhook_secret):
+            raise SettingsError(
+                "webhook_secret must be whsec_ followed by base64 (the Standard Webhooks "
+                "form the SDK's webhooks.unwrap expects), such as "
+                f"{catalog.DEFAULT_WEBHOOK_SECRET}"
+            )
+        for url in self.webhook_urls:
+            if split_url(url) is None:
+                raise SettingsError(
+                    f"webhook URL must be an http:// or https:// URL with a host, not {url!r}"
+                )
 
     def limits_for(self, dialect: str) -> tuple[str, int, int]:
         """The limit group a dialect counts in, its concurrent-job and its per-minute limits."""
@@ -111,6 +123,18 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+
+def is_webhook_secret(secret: str) -> bool:
+    """Whether a secret has the Standard Webhooks form: ``whsec_`` and non-empty base64."""
+    prefix = catalog.WEBHOOK_SECRET_PREFIX
+    if not secret.startswith(prefix) or len(secret) == len(prefix):
+        return False
+    try:
+        base64.b64decode(secret[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 #: Settings whose value may be absent; an empty environment variable means "not set".

@@ -12,10 +12,14 @@ import threading
 from typing import IO
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Served:
     """A ``sora-mock serve`` process (and any workers it starts) in its own process group."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, sigint_ignored: bool = False) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *args],
@@ -24,8 +28,11 @@ class Served:
             text=True,
             env=env,
             start_new_session=True,
+            # As a script's background job starts: SIGINT inherited as ignored.
+            preexec_fn=_ignore_sigint if sigint_ignored else None,
         )
         self.lines: list[str] = []
+        self._printed = threading.Condition()
         self.ready = threading.Event()
         assert self.process.stdout is not None
         self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
@@ -39,17 +46,30 @@ class Served:
 
     def _read(self, stream: IO[str]) -> None:
         for line in stream:
-            self.lines.append(line)
+            with self._printed:
+                self.lines.append(line)
+                self._printed.notify_all()
             if "progression:" in line:
                 self.ready.set()
+
+    def wait_for_line(self, text: str, timeout: float = 30) -> bool:
+        """Wait until the server has printed a line containing ``text``."""
+        with self._printed:
+            return self._printed.wait_for(
+                lambda: any(text in line for line in self.lines), timeout=timeout
+            )
 
     def stop(self, signum: int = signal.SIGINT) -> int:
         """Signal the server and wait for it to exit; returns its exit status."""
         self.process.send_signal(signum)
         try:
             code = self.process.wait(timeout=30)
-        finally:
-            self._close()
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(
+                f"the server ignored signal {signum}: {''.join(self.lines)}"
+            ) from None
+        self._close()
         return code
 
     def kill(self) -> None:

@@ -95,6 +95,24 @@ def test_serve_prints_the_base_url_and_logs_each_request() -> None:
     assert re.search(r"POST /v1/videos 400 [\d.]+ms rule=seconds.unsupported", log)
 
 
+def test_serve_logs_deliveries_in_its_own_format() -> None:
+    from tests.receiver import Receiver
+
+    receiver = Receiver()
+    served = Served("--progression", "instant", "--webhook-url", receiver.url)
+    try:
+        client = openai.OpenAI(api_key="sk-cli", base_url=f"{served.url}/v1", max_retries=0)
+        video = client.videos.create(prompt="delivered")
+        assert receiver.arrived.wait(timeout=30)
+        assert served.wait_for_line(f"delivered (attempt 1, {video.id})")
+    finally:
+        served.stop()
+        receiver.close()
+    log = "".join(served.lines)
+    assert re.search(rf"webhook POST {re.escape(receiver.url)} 200 [\d.]+ms delivered", log)
+    assert "HTTP Request:" not in log  # httpx's own format
+
+
 def test_serve_with_api_keys_refuses_others() -> None:
     served = Served("--api-key", "sk-one", "--api-key", "sk-two", "--quiet")
     try:
@@ -108,10 +126,94 @@ def test_serve_with_api_keys_refuses_others() -> None:
     assert not any("GET /v1/videos" in line for line in served.lines)
 
 
-def test_serve_stops_cleanly_on_sigterm() -> None:
-    served = Served("--quiet")
-    assert served.stop(signal.SIGTERM) == 0
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_serve_stops_cleanly_on_a_signal_right_after_the_banner(signum: int) -> None:
+    served = Served("--quiet", sigint_ignored=True)
+    assert served.stop(signum) == 0
     assert served.lines[-1] == "sora-mock stopped\n"
+
+
+def test_serve_handles_its_signals_before_it_says_it_is_ready(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A signal sent the moment the banner appears finds the handlers in place."""
+    from mock_server import cli
+
+    events: list[str] = []
+
+    class Server:
+        port = 8123
+
+        def serve_forever(self) -> None:
+            events.append("serve")
+
+        def shutdown(self) -> None: ...
+
+        def server_close(self) -> None: ...
+
+    def banner(*args: object) -> str:
+        events.append("banner")
+        return ""
+
+    monkeypatch.setattr(cli, "make_server", lambda *args, **kwargs: Server())
+    monkeypatch.setattr(signal, "signal", lambda signum, _: events.append(f"signal {signum}"))
+    monkeypatch.setattr(cli, "banner", banner)
+    assert cli.main(["serve", "--quiet"]) == 0
+    assert events == [f"signal {signal.SIGTERM}", f"signal {signal.SIGINT}", "banner", "serve"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "99999"], "argument --port: 99999 is not a port: use 0 to 65535"),
+        (["--port", "-1"], "argument --port: -1 is not a port: use 0 to 65535"),
+        (["--port", "http"], "argument --port: 'http' is not a port number"),
+    ],
+)
+def test_serve_refuses_a_port_out_of_range(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mock_server import cli
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", *args])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"sora-mock serve: error: {message}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--webhook-secret", "plain-secret"],
+            "sora-mock: webhook_secret must be whsec_ followed by base64 (the Standard "
+            "Webhooks form the SDK's webhooks.unwrap expects), such as "
+            "whsec_c29yYS1tb2NrLWRldmVsb3BtZW50LXNlY3JldA==",
+        ),
+        (
+            ["--webhook-secret", "whsec_not base64!"],
+            "sora-mock: webhook_secret must be whsec_ followed by base64 (the Standard "
+            "Webhooks form the SDK's webhooks.unwrap expects), such as "
+            "whsec_c29yYS1tb2NrLWRldmVsb3BtZW50LXNlY3JldA==",
+        ),
+        (
+            ["--webhook-url", "ftp://127.0.0.1/hooks"],
+            "sora-mock: webhook URL must be an http:// or https:// URL with a host, "
+            "not 'ftp://127.0.0.1/hooks'",
+        ),
+        (
+            ["--webhook-url", "http://"],
+            "sora-mock: webhook URL must be an http:// or https:// URL with a host, not 'http://'",
+        ),
+    ],
+)
+def test_serve_refuses_webhook_settings_it_cannot_use(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mock_server import cli
+
+    assert cli.main(["serve", *args]) == 2
+    assert capsys.readouterr().err == message + "\n"
 
 
 def test_serve_refuses_bad_settings_cleanly() -> None:

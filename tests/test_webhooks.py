@@ -195,3 +195,31 @@ def test_malformed_delivery_urls_are_refused_not_crashed(url: str) -> None:
     from mock_server.backend.outbox import host_allowed
 
     assert host_allowed(url, ()) is False
+
+
+def test_each_delivery_attempt_is_logged_in_one_line_with_its_outcome(
+    make_app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    failing = Receiver(statuses=[500])
+    app = make_app(webhook_urls=[failing.url, "http://hooks.example.com/h"])
+    try:
+        with caplog.at_level(logging.INFO), httpx_client(app, headers=AUTH) as http:
+            video = finish(http)
+            http.post("/_mock/deliveries/flush")
+            http.post("/_mock/clock/advance", json={"seconds": 5})
+            http.post("/_mock/deliveries/flush")
+    finally:
+        failing.close()
+    lines = [r for r in caplog.records if r.name == "sora_mock.deliveries"]
+    texts = [r.getMessage() for r in lines]
+    assert [r.levelname for r in lines] == ["WARNING", "WARNING", "INFO"]
+    assert texts[0].startswith(f"webhook POST {failing.url} 500 ")
+    assert texts[0].endswith(
+        f"ms retry at mock time {state_of(app).clock.now():.0f} (attempt 1, {video['id']})"
+    )
+    assert texts[1].startswith("webhook POST http://hooks.example.com/h error=host not allowed")
+    assert texts[1].endswith(f"refused (attempt 1, {video['id']})")
+    assert texts[2].startswith(f"webhook POST {failing.url} 200 ")
+    assert texts[2].endswith(f"ms delivered (attempt 2, {video['id']})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 import threading
 import time
@@ -14,6 +15,8 @@ import httpx
 
 from mock_server.backend.clock import MockClock
 from mock_server.urls import split_url
+
+log = logging.getLogger("sora_mock.deliveries")
 
 #: Sends a POST and returns its status; raises on a transport error.
 Sender = Callable[[str, bytes, dict[str, str], float], int]
@@ -111,6 +114,32 @@ class Delivery:
             ok_statuses=None if ok is None else tuple(ok),
             attempts=[Attempt(**attempt) for attempt in record["attempts"]],
             state=record["state"],
+        )
+
+
+def log_attempt(delivery: Delivery) -> None:
+    """One line per attempt, in the request log's style, with what came of it.
+
+    ``webhook POST http://127.0.0.1:9000/hooks 200 3.1ms delivered (attempt 1)``; a failed
+    attempt says why and when the next one is due, and is logged as a warning.
+    """
+    attempt = delivery.attempts[-1]
+    answer = str(attempt.status) if attempt.status is not None else f"error={attempt.error}"
+    outcome = delivery.state
+    if outcome == "pending":
+        outcome = f"retry at mock time {delivery.due_at:.0f}"
+    level = logging.INFO if delivery.state == "delivered" else logging.WARNING
+    if log.isEnabledFor(level):
+        log.log(
+            level,
+            "%s POST %s %s %.1fms %s (attempt %d, %s)",
+            delivery.kind,
+            delivery.url,
+            answer,
+            attempt.duration_ms,
+            outcome,
+            len(delivery.attempts),
+            delivery.subject or delivery.id,
         )
 
 
@@ -266,6 +295,7 @@ class Outbox:
                 delay = delivery.retry_delays[len(delivery.attempts) - 1]
                 delivery.due_at = self.clock.now() + delay
         self.store.save(delivery)
+        log_attempt(delivery)
 
     def journal(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Every delivery with its attempts, oldest first."""
