@@ -143,6 +143,20 @@ def test_list_pages_through_hundreds_of_videos(make_app: Any) -> None:
     assert last.has_more is False
 
 
+def test_an_empty_page_never_claims_more(make_app: Any) -> None:
+    """``limit=0`` gives no ``last_id`` to page on, so it cannot promise a next page."""
+    sdk = openai_client(make_app(progression="instant"))
+    sdk.videos.create(prompt="one")
+    page = sdk.videos.list(limit=0).model_dump()
+    assert (page["data"], page["first_id"], page["last_id"], page["has_more"]) == (
+        [],
+        None,
+        None,
+        False,
+    )
+    assert list(sdk.videos.list(limit=0)) == []  # the SDK's auto-paging stops at once
+
+
 def test_default_page_is_20_newest_first(make_app: Any) -> None:
     sdk = openai_client(make_app(progression="instant", concurrent_jobs=0))
     created = [sdk.videos.create(prompt=f"v{n}").id for n in range(25)]

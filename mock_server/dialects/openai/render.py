@@ -39,14 +39,18 @@ def video(job: Job) -> dict[str, Any]:
 
 
 def video_list(page: Page) -> dict[str, Any]:
-    """The list envelope; ``last_id`` drives the SDK's paging."""
+    """The list envelope; ``last_id`` drives the SDK's paging.
+
+    An empty page (``limit=0``) has no ``last_id`` to page on, so it never says ``has_more``:
+    a client following ``after=<last_id>`` would start over from the top.
+    """
     data = [video(job) for job in page.jobs]
     return {
         "object": "list",
         "data": data,
         "first_id": data[0]["id"] if data else None,
         "last_id": data[-1]["id"] if data else None,
-        "has_more": page.has_more,
+        "has_more": page.has_more and bool(data),
     }
 
 
