@@ -1,5 +1,6 @@
 """sora-testkit: what a test suite imports to test Sora 2 API clients against the mock."""
 
+from sora_testkit.assertions import ContractViolationError, PrematureReadError
 from sora_testkit.clients import (
     async_httpx_client,
     async_openai_client,
@@ -7,6 +8,8 @@ from sora_testkit.clients import (
     openai_client,
 )
 from sora_testkit.live import LiveServer
+from sora_testkit.mock import AssetRef, SoraMock
+from sora_testkit.target import Target
 from sora_testkit.transports import (
     AsyncWSGITransport,
     async_wsgi_transport,
@@ -15,8 +18,13 @@ from sora_testkit.transports import (
 )
 
 __all__ = [
+    "AssetRef",
     "AsyncWSGITransport",
+    "ContractViolationError",
     "LiveServer",
+    "PrematureReadError",
+    "SoraMock",
+    "Target",
     "async_httpx_client",
     "async_openai_client",
     "async_wsgi_transport",

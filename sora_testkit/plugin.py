@@ -21,6 +21,7 @@ from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import SoraMock
 from sora_testkit.routing import routed_requests
+from sora_testkit.target import Target
 
 if TYPE_CHECKING:
     import openai
@@ -30,25 +31,6 @@ MARKER = "sora_mock"
 #: What a test's mock runs with unless its marker or the command line says otherwise.
 TEST_DEFAULTS: dict[str, Any] = {"progression": "polls", "validate_responses": "warn"}
 _SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(Settings)) - {"extra"}
-
-
-@dataclasses.dataclass(frozen=True)
-class Target:
-    """Where the client fixtures send requests: the mock, or a real deployment."""
-
-    origin: str
-    api_key: str
-    is_mock: bool
-
-    @property
-    def base_url(self) -> str:
-        """The OpenAI-style base URL (``.../v1``)."""
-        return f"{self.origin}/v1"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """The auth header a client sends."""
-        return {"Authorization": f"Bearer {self.api_key}"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

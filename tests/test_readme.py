@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,22 @@ def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
     )
     result.assert_outcomes(passed=6)
+
+
+def python_blocks() -> list[str]:
+    """Every Python example of the README."""
+    return re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+@pytest.mark.parametrize("number", range(len(python_blocks())))
+def test_each_example_names_only_what_it_imports(number: int) -> None:
+    """A user pastes one example at a time: each must import every name it uses."""
+    block = python_blocks()[number]
+    checked = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F821", "-"],
+        input=block,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, f"{checked.stdout}\n--- the example ---\n{block}"

@@ -71,6 +71,18 @@ def test_two_apps_share_nothing() -> None:
         ),
         ({"SORA_MOCK_POLL_STEPS": "0"}, "poll_steps must be at least 1"),
         ({"SORA_MOCK_CONCURRENT_JOBS": "-1"}, "limits must be zero (no limit) or positive"),
+        (
+            {"SORA_MOCK_WEBHOOK_SECRET": "s3cret"},
+            "webhook_secret must be whsec_ followed by base64",
+        ),
+        (
+            {"SORA_MOCK_WEBHOOK_SECRET": "whsec_"},
+            "webhook_secret must be whsec_ followed by base64",
+        ),
+        (
+            {"SORA_MOCK_WEBHOOK_URLS": "http://127.0.0.1:9/ok,ftp://files.example.com/x"},
+            "webhook URL must be an http:// or https:// URL with a host, not 'ftp://files.example.com/x'",
+        ),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(environ: dict[str, str], message: str) -> None:
@@ -80,3 +92,15 @@ def test_bad_values_are_refused_with_a_clear_message(environ: dict[str, str], me
 
 def test_only_named_variables_are_read() -> None:
     assert from_environment({"SORA_MOCK_EXTRA": "x", "SORA_MOCK_NOPE": "1"}) == {}
+
+
+def test_the_public_types_the_readme_names_are_exported() -> None:
+    import sora_testkit
+    from sora_testkit.assertions import ContractViolationError
+    from sora_testkit.live import LiveServer
+    from sora_testkit.mock import AssetRef, SoraMock
+    from sora_testkit.target import Target
+
+    exported = {name: getattr(sora_testkit, name) for name in sora_testkit.__all__}
+    for public in (SoraMock, AssetRef, Target, LiveServer, ContractViolationError):
+        assert exported[public.__name__] is public
