@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -22,6 +23,24 @@ print(json.dumps({
     "openapi_paths": len(openapi.document()["paths"]),
 }))
 """
+
+
+def lend_dependencies(python: Path) -> None:
+    """Let a new virtualenv see the packages of the environment running the tests.
+
+    Not the base interpreter's (``system_site_packages``): in a virtualenv the dependencies
+    live in the virtualenv, not there. The running environment's folder is added after the new
+    one's own, so the wheel installed there is the one imported.
+    """
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    lender = sysconfig.get_paths()["purelib"]
+    line = f"import site; site.addsitedir({lender!r})\n"
+    (Path(target) / "_lent_dependencies.pth").write_text(line)
 
 
 def test_wheel_installs_and_loads_its_contracts(tmp_path: Path) -> None:
@@ -45,8 +64,9 @@ def test_wheel_installs_and_loads_its_contracts(tmp_path: Path) -> None:
     [wheel] = (tmp_path / "dist").glob("sora_testkit-*.whl")
 
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    lend_dependencies(python)
     installed = subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
         capture_output=True,
