@@ -224,3 +224,21 @@ def test_a_head_request_is_not_a_status_read(http: httpx.Client) -> None:
     http.head("/api/v1/statusTask/sora-2-pro", params={"taskId": task})
     state = http.get("/_mock/jobs/" + task).json()
     assert state["reads"] == 0
+
+
+@pytest.mark.parametrize("db", [False, True], ids=["memory", "sqlite"])
+def test_a_remix_of_a_scripted_job_plays_no_script(make_app: Any, tmp_path: Any, db: bool) -> None:
+    """The script belongs to the job that took it: a remix advances like any other job."""
+    from mock_server.backend.history import StateStep
+    from sora_testkit import SoraMock
+
+    app = make_app(db=str(tmp_path / "mock.db") if db else None)
+    SoraMock(app).play_history([StateStep("queued", 0), StateStep("completed", 100)])
+    with httpx_client(app, headers=AUTH) as http:
+        scripted = create(http)
+        assert read(http, scripted["id"]).json()["status"] == "queued"
+        assert read(http, scripted["id"]).json()["status"] == "completed"
+        remix = http.post(f"/v1/videos/{scripted['id']}/remix", json={"prompt": "again"}).json()
+        statuses = [read(http, remix["id"]).json()["status"] for _ in range(4)]
+    assert statuses[-1] == "completed", statuses
+    assert state_of(app).store.get(remix["id"]).script is None  # type: ignore[union-attr]

@@ -74,7 +74,9 @@ def test_stores_page_in_creation_order_by_dialect(store: JobStore) -> None:
 def test_stores_keep_changes_and_track_unfinished(store: JobStore) -> None:
     reference = ReferenceImage(image_bytes(720, 1280), "png", 720, 1280)
     script = [StateStep("in_progress", 10), FaultStep(429, 5), StateStep("completed", 100)]
-    job = make_job(store, reference=reference, extra={"script": script, "base_url": "http://x"})
+    job = make_job(
+        store, reference=reference, script=script, origin="http://x", callback_url="http://y/c"
+    )
     other = make_job(store)
     job.move_to(1.0, START + 100)
     store.save(job)
@@ -82,7 +84,8 @@ def test_stores_keep_changes_and_track_unfinished(store: JobStore) -> None:
     assert kept is not None
     assert (kept.status, kept.progress, kept.completed_at) == ("completed", 100, START + 100)
     assert kept.reference == reference
-    assert kept.extra == {"script": script, "base_url": "http://x"}
+    assert (kept.script, kept.origin, kept.callback_url) == (script, "http://x", "http://y/c")
+    assert kept == job
     assert [j.id for j in store.unfinished()] == [other.id]
     assert store.remove(other.id) and not store.remove(other.id)
     assert store.get(other.id) is None

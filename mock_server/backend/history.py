@@ -91,6 +91,22 @@ def check(steps: list[Step]) -> list[Step]:
     return steps
 
 
+#: The keys a step needs: a state step's, or a fault step's.
+_NEEDED = {False: ("status", "progress"), True: ("fault",)}
+#: How a step is written, for messages.
+STEP_FORMS = (
+    'a state step is {"status": "in_progress", "progress": 40} (with "failure" when failed), '
+    'a fault step is {"fault": 429} (with "retry_after_ms" if wanted)'
+)
+
+
+def step_from_dict(data: dict[str, Any]) -> Step:
+    """A step from its :meth:`to_dict` form."""
+    if "fault" in data:
+        return FaultStep(int(data["fault"]), data.get("retry_after_ms"))
+    return StateStep(str(data["status"]), int(data["progress"]), data.get("failure"))
+
+
 def from_json(raw: Any) -> list[Step]:
     """Steps from ``[{"status", "progress", "failure"?} | {"fault", "retry_after_ms"?}]``."""
     if not isinstance(raw, list) or not raw:
@@ -99,13 +115,13 @@ def from_json(raw: Any) -> list[Step]:
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             raise HistoryError(f"step {index}: expected an object")
+        missing = [key for key in _NEEDED["fault" in item] if key not in item]
+        if missing:
+            raise HistoryError(
+                f"step {index} has no {' or '.join(repr(key) for key in missing)}: {STEP_FORMS}"
+            )
         try:
-            if "fault" in item:
-                steps.append(FaultStep(int(item["fault"]), item.get("retry_after_ms")))
-            else:
-                steps.append(
-                    StateStep(str(item["status"]), int(item["progress"]), item.get("failure"))
-                )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise HistoryError(f"step {index}: {exc}") from exc
+            steps.append(step_from_dict(item))
+        except (TypeError, ValueError) as exc:
+            raise HistoryError(f"step {index}: {exc}; {STEP_FORMS}") from exc
     return check(steps)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, fields
+from typing import Any, Protocol
 
 from mock_server import catalog
+from mock_server.backend import history
+from mock_server.backend.history import Step
 from mock_server.domain import ReferenceImage
 
 
@@ -41,8 +43,42 @@ class Job:
     expires_at: float | None = None
     error_code: str | None = None
     error_message: str | None = None
-    #: Dialect-specific details (a UniAll model row, a generateTask callback URL, ...).
-    extra: dict[str, object] = field(default_factory=dict)
+    #: The steps of a scripted history still to play; ``None`` when the job is not scripted.
+    script: list[Step] | None = None
+    #: The origin the client reached the mock at, for the result URLs handed out later.
+    origin: str | None = None
+    #: Where the final state is POSTed, when the client asked to be called back.
+    callback_url: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """Every field as JSON, but the reference image's bytes (kept apart by a store)."""
+        record = {f.name: getattr(self, f.name) for f in fields(self) if f.name in _PLAIN_FIELDS}
+        if self.script is not None:
+            record["script"] = [step.to_dict() for step in self.script]
+        if self.reference is not None:
+            reference = self.reference
+            record["reference"] = {
+                "format": reference.format,
+                "width": reference.width,
+                "height": reference.height,
+            }
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], reference_bytes: bytes | None) -> Job:
+        """A job rebuilt from :meth:`to_record` and the reference image's bytes."""
+        values = dict(record)
+        script = values.pop("script", None)
+        described = values.pop("reference", None)
+        reference = (
+            ReferenceImage(
+                reference_bytes, described["format"], described["width"], described["height"]
+            )
+            if described is not None and reference_bytes is not None
+            else None
+        )
+        steps = None if script is None else [history.step_from_dict(step) for step in script]
+        return cls(**values, reference=reference, script=steps)
 
     @property
     def size(self) -> str:
@@ -108,6 +144,10 @@ class Job:
         self.status = catalog.FAILED
         self.completed_at = now
         self.error_code, self.error_message = kind.code, kind.message
+
+
+#: Fields kept in a record as they are: everything but the script and the reference.
+_PLAIN_FIELDS = frozenset(f.name for f in fields(Job)) - {"script", "reference"}
 
 
 class Progression(Protocol):

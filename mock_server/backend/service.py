@@ -71,6 +71,10 @@ class VideoService:
         """Make the next ``count`` jobs end this way."""
         self._forced.update(lambda forced: forced.extend([outcome.name] * count))
 
+    def clear_forced_outcomes(self) -> None:
+        """Drop every forced outcome still queued."""
+        self._forced.reset()
+
     def queue_history(self, steps: list[Step]) -> None:
         """Script the next job's status reads (see ``backend.history``)."""
         script = [step.to_dict() for step in history.check(steps)]
@@ -94,7 +98,7 @@ class VideoService:
     # --- advancing -------------------------------------------------------------------------
 
     def _advance(self, job: Job, now: float) -> None:
-        if "script" in job.extra:
+        if job.script is not None:
             self.store.save(job)
             return
         finished = job.move_to(
@@ -177,7 +181,8 @@ class VideoService:
         dialect: str,
         owner: str,
         remixed_from: str | None = None,
-        extra: dict[str, object] | None = None,
+        origin: str | None = None,
+        callback_url: str | None = None,
     ) -> Job:
         """Accept a job; raises a concurrency violation when the owner has too many."""
         self.settle()
@@ -193,10 +198,8 @@ class VideoService:
             else:
                 job = self._new_job(planned, dialect, owner, now)
                 job.remixed_from = remixed_from
-                job.extra.update(extra or {})
-                script = self._take_history()
-                if script is not None:
-                    job.extra["script"] = script
+                job.origin, job.callback_url = origin, callback_url
+                job.script = self._take_history()
                 self.store.add(job)
                 self._advance(job, now)
                 return copy.copy(job)
@@ -228,21 +231,22 @@ class VideoService:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def _find(self, job_id: str) -> Job:
+    def _find(self, job_id: str, dialect: str | None) -> Job:
+        """The job, if it exists for ``dialect``: another dialect's jobs do not (any with None)."""
         job = self.store.get(job_id)
-        if job is None:
+        if job is None or (dialect is not None and job.dialect != dialect):
             raise jobs.not_found(job_id)
         return job
 
-    def retrieve(self, job_id: str, *, status_read: bool = True) -> Job:
-        """Read a job; in ``polls`` mode a status read moves it one step."""
+    def retrieve(self, job_id: str, *, status_read: bool = True, dialect: str | None = None) -> Job:
+        """Read a job of ``dialect``; in ``polls`` mode a status read moves it one step."""
         now = self.clock.now()
         fault: ScriptedFault | None = None
         with self.store.locked():
-            job = self._find(job_id)
+            job = self._find(job_id, dialect)
             if status_read and not job.terminal:
                 job.reads += 1
-            if status_read and "script" in job.extra:
+            if status_read and job.script is not None:
                 fault = self._play(job, now)
             if fault is None:
                 self._advance(job, now)
@@ -253,8 +257,8 @@ class VideoService:
 
     def _play(self, job: Job, now: float) -> ScriptedFault | None:
         """Answer a status read of a scripted job with its next step (a fault is returned)."""
-        script = job.extra["script"]
-        assert isinstance(script, list)
+        script = job.script
+        assert script is not None
         if not script:
             return None
         step = script.pop(0)
@@ -276,33 +280,38 @@ class VideoService:
             raise jobs.after_unknown(after or "")
         return Page([copy.copy(job) for job in page.jobs], page.has_more)
 
-    def delete(self, job_id: str) -> Job:
+    def delete(self, job_id: str, *, dialect: str | None = None) -> Job:
         """Delete a finished job."""
         with self.store.locked():
-            job = self.retrieve(job_id, status_read=False)
+            job = self.retrieve(job_id, status_read=False, dialect=dialect)
             jobs.check_deletable(job_id, job.status)
             self.store.remove(job_id)
         self.media.forget(job_id)
         return job
 
-    def remix(self, job_id: str, prompt: str, *, owner: str) -> Job:
+    def remix(self, job_id: str, prompt: str, *, owner: str, dialect: str | None = None) -> Job:
         """A new job from a completed one, keeping its model, size, length and reference."""
-        source = self.retrieve(job_id, status_read=False)
+        source = self.retrieve(job_id, status_read=False, dialect=dialect)
         jobs.check_remixable(job_id, source.status)
         request = VideoRequest(
             prompt, source.model, source.seconds, source.width, source.height, source.reference
         )
+        # A new job: it takes the next scripted history, if any, never the source's script.
         return self.create(
-            request, dialect=source.dialect, owner=owner, remixed_from=job_id, extra=source.extra
+            request,
+            dialect=source.dialect,
+            owner=owner,
+            remixed_from=job_id,
+            origin=source.origin,
         )
 
     def expired(self, job: Job) -> bool:
         """Whether a job's results have passed their expiry on the mock clock."""
         return job.expires_at is not None and self.clock.now() >= job.expires_at
 
-    def content(self, job_id: str, variant: str) -> bytes:
+    def content(self, job_id: str, variant: str, *, dialect: str | None = None) -> bytes:
         """The rendered media of a completed, unexpired job."""
-        job = self.retrieve(job_id, status_read=False)
+        job = self.retrieve(job_id, status_read=False, dialect=dialect)
         jobs.check_content_ready(job_id, job.status, self.expired(job))
         spec = MediaSpec(
             job.width,

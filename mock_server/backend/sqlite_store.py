@@ -14,16 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from mock_server.backend.assets import Asset, AssetStore
-from mock_server.backend.history import FaultStep, StateStep
 from mock_server.backend.job import Job
 from mock_server.backend.outbox import Delivery, is_due
 from mock_server.backend.store import Page
-from mock_server.domain import ReferenceImage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -130,57 +127,22 @@ class SqliteDatabase:
             )
 
 
-_JOB_FIELDS = tuple(f.name for f in fields(Job) if f.name not in ("reference", "extra"))
-
-
-def _step_to_json(step: StateStep | FaultStep) -> dict[str, Any]:
-    return {"kind": "fault" if isinstance(step, FaultStep) else "state", **asdict(step)}
-
-
-def _step_from_json(data: dict[str, Any]) -> StateStep | FaultStep:
-    kind = data.pop("kind")
-    return FaultStep(**data) if kind == "fault" else StateStep(**data)
-
-
 def job_to_row(job: Job) -> tuple[str, int, str, int, str, bytes | None]:
     """A job as a table row: the reference image's bytes apart, everything else as JSON."""
-    data: dict[str, Any] = {name: getattr(job, name) for name in _JOB_FIELDS}
-    extra = dict(job.extra)
-    if "script" in extra:
-        extra["script"] = [_step_to_json(step) for step in extra["script"]]  # type: ignore[attr-defined]
-    data["extra"] = extra
     reference = job.reference
-    if reference is not None:
-        data["reference"] = {
-            "format": reference.format,
-            "width": reference.width,
-            "height": reference.height,
-        }
     return (
         job.id,
         job.seq,
         job.dialect,
         int(job.terminal),
-        json.dumps(data),
+        json.dumps(job.to_record()),
         reference.data if reference else None,
     )
 
 
 def job_from_row(data_text: str, reference_bytes: bytes | None) -> Job:
     """A job rebuilt from its row."""
-    data = json.loads(data_text)
-    extra = data.pop("extra")
-    if "script" in extra:
-        extra["script"] = [_step_from_json(step) for step in extra["script"]]
-    described = data.pop("reference", None)
-    reference = (
-        ReferenceImage(
-            reference_bytes, described["format"], described["width"], described["height"]
-        )
-        if described is not None and reference_bytes is not None
-        else None
-    )
-    return Job(**data, reference=reference, extra=extra)
+    return Job.from_record(json.loads(data_text), reference_bytes)
 
 
 class SqliteJobStore:

@@ -18,13 +18,12 @@ class CallbackPublisher:
 
     def job_finished(self, job: Job) -> None:
         """Publish the final state of a callback-mode task."""
-        url = job.extra.get("callback_url")
-        if job.dialect != NAME or job.extra.get("request_type") != "callback" or not url:
+        if job.dialect != NAME or job.callback_url is None:
             return
-        body = render.status(job, str(job.extra.get("base_url", "")))
+        body = render.status(job, job.origin or "")
         self.outbox.enqueue(
             "callback",
-            str(url),
+            job.callback_url,
             json.dumps(body, separators=(",", ":")).encode(),
             {"content-type": "application/json", "user-agent": "sora-mock-callbacks"},
             retry_delays=catalog.CALLBACK_RETRY_DELAYS,

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
 from mock_server.dialects.generatetask import NAME, render
-from mock_server.rules import generatetask, jobs
+from mock_server.rules import generatetask
 from mock_server.web.bodies import JSON_TYPES, read_body
 from mock_server.web.context import base_url, current_state, owner
 from mock_server.web.pipeline import is_status_read, note_body
@@ -23,20 +23,15 @@ def create_task() -> ResponseReturnValue:
     state = current_state()
     body = read_body(request, file_limit=catalog.GT_IMAGE_MAX_BYTES, accept=JSON_TYPES)
     note_body(body, "generatetask/create_request")
-    video_request, options, mode = generatetask.validate(
+    video_request, options, _mode = generatetask.validate(
         body.fields.to_dict(), resolve=state.resolver.resolve
     )
     job = state.service.create(
         video_request,
         dialect=NAME,
         owner=owner(),
-        extra={
-            "base_url": base_url(),
-            "request_type": options.request_type,
-            "callback_url": options.callback_url,
-            "provider": options.provider,
-            "mode": mode,
-        },
+        origin=base_url(),
+        callback_url=options.callback_url if options.request_type == "callback" else None,
     )
     return render.submitted(job)
 
@@ -45,7 +40,5 @@ def create_task() -> ResponseReturnValue:
 def task_status() -> ResponseReturnValue:
     """A status read; in ``polls`` mode it moves the task one step."""
     task_id = generatetask.check_task_id(request.args.get("taskId"))
-    job = current_state().service.retrieve(task_id, status_read=is_status_read())
-    if job.dialect != NAME:
-        raise jobs.not_found(task_id)
-    return render.status(job, str(job.extra.get("base_url") or base_url()))
+    job = current_state().service.retrieve(task_id, status_read=is_status_read(), dialect=NAME)
+    return render.status(job, job.origin or base_url())

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
-from mock_server.backend.job import Job
 from mock_server.dialects import uniall
 from mock_server.dialects.openai import NAME, parse, render
 from mock_server.dialects.uniall import views as uniall_views
@@ -24,13 +23,6 @@ REQUEST_CONTRACTS = {
     ("remix", False): "openai/remix_request",
     ("remix", True): "openai/remix_request",
 }
-
-
-def _own(job: Job) -> Job:
-    """Jobs of other dialects do not exist on these routes."""
-    if job.dialect != NAME:
-        raise jobs.not_found(job.id)
-    return job
 
 
 @blueprint.post("/v1/videos")
@@ -65,7 +57,7 @@ def retrieve_video(video_id: str) -> ResponseReturnValue:
     if video_id.startswith(catalog.JOB_PROFILES[uniall.NAME].id_prefix):
         return uniall_views.query(video_id)
     state = current_state()
-    job = _own(state.service.retrieve(video_id, status_read=is_status_read()))
+    job = state.service.retrieve(video_id, status_read=is_status_read(), dialect=NAME)
     response = jsonify(render.video(job))
     wait = state.service.poll_after_ms(job)
     if wait is not None:
@@ -76,9 +68,7 @@ def retrieve_video(video_id: str) -> ResponseReturnValue:
 @blueprint.delete("/v1/videos/<video_id>")
 def delete_video(video_id: str) -> ResponseReturnValue:
     """Delete a finished video."""
-    service = current_state().service
-    _own(service.retrieve(video_id, status_read=False))
-    service.delete(video_id)
+    current_state().service.delete(video_id, dialect=NAME)
     return render.deleted(video_id)
 
 
@@ -86,9 +76,7 @@ def delete_video(video_id: str) -> ResponseReturnValue:
 def video_content(video_id: str) -> ResponseReturnValue:
     """The MP4, WebP thumbnail or JPEG spritesheet."""
     variant = jobs.check_variant(request.args.get("variant"))
-    service = current_state().service
-    _own(service.retrieve(video_id, status_read=False))
-    data = service.content(video_id, variant)
+    data = current_state().service.content(video_id, variant, dialect=NAME)
     return Response(data, mimetype=catalog.CONTENT_VARIANTS[variant])
 
 
@@ -96,8 +84,8 @@ def video_content(video_id: str) -> ResponseReturnValue:
 def remix_video(video_id: str) -> ResponseReturnValue:
     """A new job from a completed one with a new prompt."""
     state = current_state()
-    _own(state.service.retrieve(video_id, status_read=False))
+    state.service.retrieve(video_id, status_read=False, dialect=NAME)  # 404 before the body
     body = read_body(request, file_limit=state.settings.max_reference_bytes)
     note_body(body, REQUEST_CONTRACTS["remix", body.multipart])
     prompt = create.check_prompt(parse.remix_fields(body).get("prompt"))
-    return render.video(state.service.remix(video_id, prompt, owner=owner()))
+    return render.video(state.service.remix(video_id, prompt, owner=owner(), dialect=NAME))

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from mock_server.dialects.uniall import NAME, TASK_CONTRACT, render
 from mock_server.domain import ImageUrl, RawCreate
-from mock_server.rules import jobs, reference, uniall
+from mock_server.rules import reference, uniall
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.bodies import JSON_TYPES, read_body
 from mock_server.web.context import base_url, current_state, owner
@@ -37,16 +37,12 @@ def create_generation() -> ResponseReturnValue:
         max_reference_bytes=state.settings.max_reference_bytes,
         true_1080p=state.settings.uniall_true_1080p,
     )
-    job = state.service.create(
-        video_request, dialect=NAME, owner=owner(), extra={"base_url": base_url()}
-    )
+    job = state.service.create(video_request, dialect=NAME, owner=owner(), origin=base_url())
     return render.submit(job)
 
 
 def query(task_id: str) -> ResponseReturnValue:
     """A status read of a UniAll task (``GET /v1/videos/gen_...``)."""
-    job = current_state().service.retrieve(task_id, status_read=is_status_read())
-    if job.dialect != NAME:
-        raise jobs.not_found(task_id)
+    job = current_state().service.retrieve(task_id, status_read=is_status_read(), dialect=NAME)
     g.response_contract = TASK_CONTRACT
-    return render.task(job, str(job.extra.get("base_url") or base_url()))
+    return render.task(job, job.origin or base_url())
