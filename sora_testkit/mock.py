@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mock_server import catalog
 from mock_server.app import replace_state, state_of
 from mock_server.backend.assets import Asset
-from mock_server.backend.faults import Fault
 from mock_server.backend.history import Step
 from mock_server.backend.job import Job
+from mock_server.controls import Controls
 from mock_server.settings import Settings
 from mock_server.state import MockState
 from sora_testkit import assertions, clients
@@ -93,11 +92,14 @@ class SoraMock:
 
     # --- time and progression ----------------------------------------------------------------
 
+    @property
+    def controls(self) -> Controls:
+        """The controls these methods use (the same the ``/_mock/`` API uses)."""
+        return Controls(self.state)
+
     def set_progression(self, mode: str, speed: float | None = None) -> None:
         """Switch how jobs advance: ``instant``, ``polls``, ``time`` or ``manual``."""
-        if mode not in catalog.PROGRESSIONS:
-            raise ValueError(f"mode must be one of {', '.join(catalog.PROGRESSIONS)}")
-        self.state.set_progression(mode, speed)
+        self.controls.set_progression(mode, speed)
 
     def now(self) -> float:
         """The mock clock, in unix seconds."""
@@ -105,24 +107,26 @@ class SoraMock:
 
     def advance(self, seconds: float) -> float:
         """Move the mock clock forward; timed jobs and due deliveries follow."""
-        return self.state.advance_clock(seconds)
+        return self.controls.advance_clock(seconds)
 
     # --- outcomes and faults -----------------------------------------------------------------
 
     def force_outcome(self, outcome: str, count: int = 1) -> None:
         """Make the next ``count`` jobs end this way (a name of ``catalog.OUTCOMES``)."""
-        if outcome not in catalog.OUTCOMES:
-            raise ValueError(f"outcome must be one of {', '.join(catalog.OUTCOMES)}")
-        self.state.service.force_outcome(catalog.OUTCOMES[outcome], count)
+        self.controls.force_outcome(outcome, count)
+
+    def clear_outcomes(self) -> None:
+        """Drop every forced outcome still queued."""
+        self.controls.clear_outcomes()
 
     def queue_fault(self, status: int, **options: Any) -> None:
         """Answer the next matching requests with an HTTP error instead (see ``Fault``)."""
-        self.state.faults.add(Fault(status=status, **options))
+        self.controls.queue_fault({"status": status, **options})
 
     def play_history(self, steps: Iterable[Step]) -> None:
         """Script the next job: each status read answers with the next step (a state, or an
         HTTP fault); ``sora_testkit.strategies.job_histories()`` makes them."""
-        self.state.service.queue_history(list(steps))
+        self.controls.play_history(list(steps))
 
     def reset(self) -> None:
         """Start over with a fresh state and the same settings (for ``@given`` examples)."""
@@ -130,13 +134,13 @@ class SoraMock:
 
     def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
         """Make an image URL, or a whole host, impossible to fetch."""
-        self.state.resolver.mark_unreachable(url=url, host=host)
+        self.controls.mark_unreachable(url=url, host=host)
 
     def upload_asset(
         self, data: bytes, content_type: str = "image/png", filename: str | None = None
     ) -> AssetRef:
         """Store an image on the mock; use its ``id`` as a ``file_id`` or its ``url``."""
-        asset: Asset = self.state.assets.add(data, content_type, filename, self.now())
+        asset: Asset = self.controls.upload_asset(data, content_type, filename)
         return AssetRef(asset.id, f"{self.origin}/_mock/assets/{asset.id}", len(data))
 
     # --- what happened -----------------------------------------------------------------------
@@ -148,7 +152,7 @@ class SoraMock:
 
     def deliveries(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Webhook and callback deliveries with every attempt."""
-        return self.state.outbox.journal(kind)
+        return self.controls.deliveries(kind)
 
     @property
     def callbacks(self) -> list[dict[str, Any]]:
@@ -162,8 +166,7 @@ class SoraMock:
 
     def flush_deliveries(self) -> int:
         """Attempt every due delivery now; return how many were attempted."""
-        self.state.service.settle()
-        return self.state.outbox.run_due()
+        return self.controls.flush_deliveries()
 
     def job(self, job_id: str) -> Job:
         """A job's internal state, without counting a status read."""

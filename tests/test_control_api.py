@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -152,10 +153,97 @@ def test_forced_outcome_through_the_sdk(app: Flask) -> None:
             "'seconds' must not be negative: the mock clock only moves forward.",
         ),
         ("/_mock/clock/advance", ["seconds"], "The body must be a JSON object."),
+        (
+            "/_mock/histories",
+            {"steps": [{"status": "queued"}]},
+            "step 0 has no 'progress': a state step is "
+            '{"status": "in_progress", "progress": 40} (with "failure" when failed), '
+            'a fault step is {"fault": 429} (with "retry_after_ms" if wanted)',
+        ),
+        (
+            "/_mock/histories",
+            {"steps": [{"status": "queued", "progress": 0}, {}]},
+            "step 1 has no 'status' or 'progress': a state step is "
+            '{"status": "in_progress", "progress": 40} (with "failure" when failed), '
+            'a fault step is {"fault": 429} (with "retry_after_ms" if wanted)',
+        ),
+        (
+            "/_mock/faults",
+            {"status": 500, "should_retry": "yes"},
+            "'should_retry' must be true or false.",
+        ),
+        ("/_mock/faults", {"status": 500, "path": 7}, "'path' must be a string."),
+        (
+            "/_mock/faults",
+            {"status": True},
+            "'status' must be an HTTP error status (400-599), or 0 for a delay only.",
+        ),
     ],
 )
 def test_bad_control_calls(http: httpx.Client, path: str, body: Any, message: str) -> None:
     control_error(http.post(path, json=body), 400, message)
+
+
+def test_a_form_body_is_told_to_send_json(http: httpx.Client) -> None:
+    response = http.post("/_mock/clock/advance", data={"seconds": "5"})
+    control_error(
+        response,
+        400,
+        "Send JSON (Content-Type: application/json), not application/x-www-form-urlencoded.",
+    )
+    control_error(
+        http.post("/_mock/outcomes", content=b"{}", headers={"content-type": "text/plain"}),
+        400,
+        "Send JSON (Content-Type: application/json), not text/plain.",
+    )
+
+
+def test_the_deliveries_journal_refuses_an_unknown_kind(http: httpx.Client) -> None:
+    control_error(
+        http.get("/_mock/deliveries", params={"kind": "bogus"}),
+        400,
+        "'kind' must be one of webhook, callback.",
+    )
+    assert http.get("/_mock/deliveries", params={"kind": "callback"}).json() == {"deliveries": []}
+
+
+def test_forced_outcomes_can_be_cleared_alone(http: httpx.Client) -> None:
+    http.post("/_mock/outcomes", json={"outcome": "moderation_blocked", "count": 2})
+    http.post("/_mock/faults", json={"status": 503, "path": "/nowhere"})
+    created = http.post("/v1/videos", json={"prompt": "kept"}).json()
+    cleared = http.delete("/_mock/outcomes")
+    assert (cleared.status_code, cleared.json()) == (200, {"forced_outcomes": []})
+    assert http.get("/_mock/outcomes").json()["forced_outcomes"] == []
+    assert len(http.get("/_mock/faults").json()["faults"]) == 1  # nothing else was touched
+    assert http.get(f"/v1/videos/{created['id']}").status_code == 200
+    video = http.post("/v1/videos", json={"prompt": "after the clearing"}).json()
+    while video["status"] not in ("completed", "failed"):
+        video = http.get(f"/v1/videos/{video['id']}").json()
+    assert video["status"] == "completed"  # the second forced failure was dropped
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda mock: mock.force_outcome("explode"), "'outcome' must be one of"),
+        (lambda mock: mock.set_progression("warp"), "'mode' must be one of instant"),
+        (lambda mock: mock.advance(-1), "'seconds' must not be negative"),
+        (lambda mock: mock.queue_fault(200), "'status' must be an HTTP error status"),
+        (lambda mock: mock.queue_fault(500, colour="red"), "Unknown fault fields: colour."),
+        (lambda mock: mock.deliveries("bogus"), "'kind' must be one of webhook, callback."),
+        (lambda mock: mock.mark_unreachable(), "Give a 'url' or a 'host'"),
+        (lambda mock: mock.upload_asset(b""), "Send the asset as a multipart part"),
+    ],
+)
+def test_the_fixture_refuses_what_the_control_api_refuses(
+    app: Flask, call: Any, message: str
+) -> None:
+    """One implementation behind both: the same values are refused with the same sentence."""
+    from mock_server.controls import ControlError
+    from sora_testkit import SoraMock
+
+    with pytest.raises(ControlError, match=re.escape(message)):
+        call(SoraMock(app))
 
 
 def test_progression_and_speed_can_be_changed(http: httpx.Client) -> None:

@@ -346,7 +346,11 @@ def test_list_limit_out_of_range(http: httpx.Client, limit: str) -> None:
 def test_list_limit_bounds_are_accepted(http: httpx.Client) -> None:
     http.post("/v1/videos", json={"prompt": "x"})
     zero = http.get("/v1/videos", params={"limit": "0"}).json()
-    assert (zero["data"], zero["has_more"], zero["last_id"]) == ([], True, None)
+    assert (zero["data"], zero["has_more"], zero["last_id"]) == (
+        [],
+        False,
+        None,
+    )  # nothing to page on from an empty page
     assert http.get("/v1/videos", params={"limit": "100"}).status_code == 200
 
 

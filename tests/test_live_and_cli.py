@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import subprocess
@@ -158,7 +159,14 @@ def test_serve_handles_its_signals_before_it_says_it_is_ready(
     monkeypatch.setattr(cli, "make_server", lambda *args, **kwargs: Server())
     monkeypatch.setattr(signal, "signal", lambda signum, _: events.append(f"signal {signum}"))
     monkeypatch.setattr(cli, "banner", banner)
-    assert cli.main(["serve", "--quiet"]) == 0
+    loggers = [logging.getLogger(name) for name in ("sora_mock", "werkzeug", "httpx")]
+    loggers += [logging.getLogger(f"sora_mock.{name}") for name in ("requests", "deliveries")]
+    levels = [logger.level for logger in loggers]
+    try:
+        assert cli.main(["serve", "--quiet"]) == 0
+    finally:  # serve sets these levels for its process: not for the rest of the suite
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
     assert events == [f"signal {signal.SIGTERM}", f"signal {signal.SIGINT}", "banner", "serve"]
 
 

@@ -15,9 +15,13 @@ END_MARKER = "<!-- rules:end -->"
 
 
 def markdown_table() -> str:
-    """Every rule as a Markdown table row: id, status, what it checks, its source."""
+    """Every rule as a Markdown table row: id, status, what it checks, its source.
+
+    Sorted by id, so that a rule is easy to look up and the order never depends on the order
+    the rule modules happened to be imported in.
+    """
     rows = ["| rule id | status | what it checks | source |", "|---|---|---|---|"]
-    for rule in all_rules():
+    for rule in sorted(all_rules(), key=lambda rule: rule.id):
         checks = rule.checks.replace("|", "\\|")
         rows.append(f"| `{rule.id}` | {rule.status} | {checks} | {rule.source} |")
     return "\n".join(rows)
