@@ -1,0 +1,271 @@
+"""Reading request bodies within limits, while they stream in.
+
+A file part that grows past the reference limit stops the parse at that point: the rest of the
+body (itself bounded) is read and thrown away so the client gets its 400 instead of a reset
+connection. Malformed JSON or multipart, wrong content types and bad UTF-8 become rule
+violations, never a 500.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import IO, Any, cast
+
+from flask import Request
+from werkzeug.datastructures import FileStorage, Headers, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import MultiPartParser
+
+from mock_server import catalog
+from mock_server.rules import protocol, reference
+from mock_server.rules.registry import RuleViolation
+
+JSON_TYPES = ("application/json",)
+MULTIPART_TYPES = ("multipart/form-data",)
+MAX_FORM_FIELD_BYTES = catalog.MULTIPART_MAX_FIELD_BYTES
+MAX_FORM_PARTS = catalog.MULTIPART_MAX_PARTS
+_DRAIN_CHUNK = 1024 * 1024
+
+
+class FilePartTooLarge(Exception):
+    """A multipart file part passed its limit while streaming in."""
+
+    def __init__(self, seen: int) -> None:
+        super().__init__(seen)
+        self.seen = seen
+
+
+class LimitedBuffer(io.RawIOBase):
+    """An in-memory file that refuses to grow past ``limit`` bytes.
+
+    Chunks are kept as they arrive and joined once, when first read: growing one buffer
+    chunk by chunk copies a 19 MB upload over and over.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._joined: bytes | None = None
+        self._position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        size = len(data)
+        if self._size + size > self.limit:
+            raise FilePartTooLarge(self._size + size)
+        self._chunks.append(bytes(data))
+        self._size += size
+        self._joined = None
+        return size
+
+    def getvalue(self) -> bytes:
+        """Everything written, as one bytes object."""
+        if self._joined is None:
+            self._joined = b"".join(self._chunks)
+            self._chunks = [self._joined]
+        return self._joined
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.getvalue()
+        end = self._size if size is None or size < 0 else min(self._size, self._position + size)
+        chunk = data[self._position : end]
+        self._position = end
+        return chunk
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+@dataclass
+class ParsedBody:
+    """A body as fields and files, with a summary fit for the request journal."""
+
+    fields: MultiDict[str, Any]
+    files: MultiDict[str, FileStorage] = field(default_factory=MultiDict)
+    multipart: bool = False
+    summary: Any = None
+    #: The body as a JSON value for its request contract: a multipart body as an object of its
+    #: text fields, each file part as a string naming it, bracket keys (``a[b]``) nested.
+    instance: Any = None
+
+
+def max_body_bytes(max_reference_bytes: int) -> int:
+    """The largest body accepted: a base64 data URL of the largest reference, plus overhead."""
+    return max_reference_bytes * 4 // 3 + catalog.BODY_OVERHEAD_BYTES
+
+
+def drain(stream: IO[bytes]) -> None:
+    """Read and discard what is left of a (bounded) request stream."""
+    while stream.read(_DRAIN_CHUNK):
+        pass
+
+
+def _too_large(request: Request, limit: int) -> RuleViolation:
+    return RuleViolation(protocol.BODY_TOO_LARGE, size=request.content_length, limit=limit)
+
+
+def _summarise(value: Any) -> Any:
+    """Shorten long strings (data URLs) so the journal stays small."""
+    if isinstance(value, str) and len(value) > 512:
+        digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:16]
+        return f"{value[:64]}...<{len(value)} characters, sha256 {digest}>"
+    if isinstance(value, dict):
+        return {k: _summarise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_summarise(v) for v in value]
+    return value
+
+
+def read_json(request: Request, limit: int) -> ParsedBody:
+    """Parse a JSON object body of at most ``limit`` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(request, limit)
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise _too_large(request, limit)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RuleViolation(protocol.MALFORMED_JSON, detail=str(exc)) from exc
+    fields = protocol.check_object_body(body)
+    return ParsedBody(MultiDict(list(fields.items())), summary=_summarise(fields), instance=fields)
+
+
+STRICT_UTF8 = "sora_mock_strict_utf_8"
+
+
+def _strict_codec(name: str) -> codecs.CodecInfo | None:
+    """A UTF-8 codec that refuses bad bytes whatever error handler it is asked for."""
+    if name != STRICT_UTF8:
+        return None
+    utf8 = codecs.lookup("utf-8")
+
+    def decode(data: Any, errors: str = "strict") -> tuple[str, int]:
+        return utf8.decode(data, "strict")
+
+    return codecs.CodecInfo(utf8.encode, decode, name=STRICT_UTF8)
+
+
+codecs.register(_strict_codec)
+
+
+class StrictMultiPartParser(MultiPartParser):
+    """Werkzeug's multipart parser, but text parts in UTF-8 must be valid UTF-8.
+
+    Werkzeug decodes text parts with ``"replace"``, which would turn a client's bad bytes
+    into U+FFFD and accept them; here they raise ``UnicodeDecodeError`` instead.
+    """
+
+    def get_part_charset(self, headers: Headers) -> str:
+        charset = super().get_part_charset(headers)
+        return STRICT_UTF8 if charset == "utf-8" else charset
+
+
+def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> ParsedBody:
+    """Parse a multipart body, stopping a file part at ``file_limit`` bytes."""
+    boundary = request.mimetype_params.get("boundary", "")
+    if not boundary:
+        raise RuleViolation(protocol.MALFORMED_MULTIPART, detail="Missing boundary")
+    if request.content_length is not None and request.content_length > body_limit:
+        raise _too_large(request, body_limit)
+    parser = StrictMultiPartParser(
+        stream_factory=lambda *_args, **_kwargs: cast(IO[bytes], LimitedBuffer(file_limit)),
+        max_form_memory_size=MAX_FORM_FIELD_BYTES,
+        max_form_parts=MAX_FORM_PARTS,
+        cls=MultiDict,
+    )
+    stream = request.stream
+    try:
+        form, files = parser.parse(stream, boundary.encode("ascii"), request.content_length)
+    except FilePartTooLarge as exc:
+        drain(stream)
+        raise RuleViolation(
+            reference.TOO_LARGE, param=reference.PARAM, size=exc.seen, limit=file_limit
+        ) from exc
+    except RequestEntityTooLarge as exc:
+        drain(stream)
+        raise RuleViolation(
+            protocol.FORM_LIMITS, parts=MAX_FORM_PARTS, field_bytes=MAX_FORM_FIELD_BYTES
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
+    except ValueError as exc:
+        raise RuleViolation(protocol.MALFORMED_MULTIPART, detail=str(exc) or "unreadable") from exc
+    summary: dict[str, Any] = {k: _summarise(v) for k, v in form.items(multi=True)}
+    instance: dict[str, Any] = {}
+    for key, value in form.items(multi=True):
+        outer, bracket, inner = key.partition("[")
+        if bracket and inner.endswith("]"):
+            nested = instance.setdefault(outer, {})
+            if isinstance(nested, dict):
+                nested[inner[:-1]] = value
+        else:
+            instance.setdefault(key, value)
+    for name, upload in files.items(multi=True):
+        data = file_bytes(upload)
+        summary[name] = {
+            "filename": upload.filename,
+            "content_type": upload.content_type,
+            "bytes": len(data),
+            "crc32": f"{zlib.crc32(data):08x}",
+        }
+        instance.setdefault(name, f"<file {upload.filename or ''}: {len(data)} bytes>")
+    return ParsedBody(form, files, multipart=True, summary=summary, instance=instance)
+
+
+def read_body(
+    request: Request,
+    *,
+    file_limit: int,
+    accept: tuple[str, ...] = JSON_TYPES + MULTIPART_TYPES,
+) -> ParsedBody:
+    """Parse a JSON or multipart body, as far as ``accept`` allows; anything else is refused."""
+    body_limit = max_body_bytes(file_limit)
+    mimetype = request.mimetype
+    if mimetype in JSON_TYPES and mimetype in accept:
+        return read_json(request, body_limit)
+    if mimetype in MULTIPART_TYPES and mimetype in accept:
+        return read_multipart(request, file_limit=file_limit, body_limit=body_limit)
+    raise RuleViolation(
+        protocol.UNSUPPORTED_CONTENT_TYPE,
+        content_type=request.content_type or "",
+        supported=accept,
+    )
+
+
+def file_bytes(upload: FileStorage) -> bytes:
+    """The bytes of a parsed file part."""
+    stream = upload.stream
+    if isinstance(stream, LimitedBuffer | io.BytesIO):
+        return stream.getvalue()
+    data: bytes = stream.read()
+    return data
