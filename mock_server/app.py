@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from mock_server import settings as settings_module
-from mock_server.dialects.generatetask.callbacks import CallbackPublisher
-from mock_server.dialects.generatetask.views import blueprint as generatetask_blueprint
-from mock_server.dialects.openai.views import blueprint as openai_blueprint
-from mock_server.dialects.uniall.views import blueprint as uniall_blueprint
+from mock_server.dialects import registry
+from mock_server.dialects.record import Dialect
 from mock_server.state import EXTENSION_KEY, MockState
 from mock_server.web import control, docs, media, pipeline
 
@@ -36,22 +34,26 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = build_state(settings, join=join_database)
     pipeline.init_app(app)
-    for blueprint in (
-        openai_blueprint,
-        uniall_blueprint,
-        generatetask_blueprint,
-        media.blueprint,
-        docs.blueprint,
-        control.blueprint,
-    ):
+    for dialect in registry.DIALECTS:
+        app.url_map.converters.update(dialect.converters)
+        app.register_blueprint(dialect_blueprint(dialect))
+    for blueprint in (media.blueprint, docs.blueprint, control.blueprint):
         app.register_blueprint(blueprint)
     return app
 
 
+def dialect_blueprint(dialect: Dialect) -> Blueprint:
+    """A dialect's routes as a blueprint named after it (endpoints ``<dialect>.<view>``)."""
+    blueprint = Blueprint(dialect.name, __name__)
+    for route in dialect.routes:
+        blueprint.add_url_rule(route.rule, route.endpoint, route.view, methods=[route.method])
+    return blueprint
+
+
 def build_state(settings: settings_module.Settings, *, join: bool = False) -> MockState:
     """A fresh mock state with every dialect's listeners wired in."""
-    state = MockState(settings, join=join)
-    state.service.listeners.append(CallbackPublisher(state.outbox).job_finished)
+    state = MockState(settings, registry.JOB_KINDS, join=join)
+    registry.wire_publishers(state)
     return state
 
 

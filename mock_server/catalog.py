@@ -264,29 +264,17 @@ SPRITESHEET_TILE_WIDTH: Final = 256
 THUMBNAIL_MAX_SIDE: Final = 640
 
 
-# --- jobs per dialect ------------------------------------------------------------------------
+# --- ids and result lifetimes per dialect (each dialect's JobKind reads these) -------------
 
-
-@dataclass(frozen=True)
-class JobProfile:
-    """How one dialect's jobs are named and how long their results live."""
-
-    id_prefix: str
-    id_hex: int
-    #: Seconds from completion until the results expire.
-    lifetime: float
-
-
-JOB_PROFILES: Final = MappingProxyType(
-    {
-        # SPEC 1.3: expires_at = created_at + 86400 (public sample).
-        "openai": JobProfile(ID_PREFIX_VIDEO, ID_HEX_VIDEO, ASSET_LIFETIME_SECONDS),
-        # SPEC 2: gen_ ids; result lifetime not published [CHOICE: as OpenAI's].
-        "uniall": JobProfile("gen_", 24, ASSET_LIFETIME_SECONDS),
-        # SPEC 3: task_ ids; result URLs valid 15 days (seed 004).
-        "generatetask": JobProfile("task_", 24, 15 * 86400),
-    }
-)
+# SPEC 1.3: expires_at = completed_at + 86400 (public sample).
+# SPEC 2: gen_ ids; result lifetime not published [CHOICE: as OpenAI's].
+UNIALL_ID_PREFIX: Final = "gen_"
+UNIALL_ID_HEX: Final = 24
+UNIALL_RESULT_LIFETIME_SECONDS: Final = ASSET_LIFETIME_SECONDS
+# SPEC 3: task_ ids; result URLs valid 15 days (seed 004).
+GT_ID_PREFIX: Final = "task_"
+GT_ID_HEX: Final = 24
+GT_RESULT_LIFETIME_SECONDS: Final = 15 * 86400
 
 # --- dialect uniall (SPEC 2, seed 003) -------------------------------------------------------
 
@@ -395,10 +383,3 @@ GT_FIELDS: Final = ("request_type", "callback_url", "provider", "input")
 GT_INPUT_FIELDS: Final = ("mode", "prompt", "duration", "size", "resolution", "image_urls")
 #: Callback attempts: one, then up to three retries after growing mock-clock delays [CHOICE].
 CALLBACK_RETRY_DELAYS: Final = (10.0, 30.0, 90.0)
-
-
-def dialect_generation_seconds(dialect: str, base: str, seconds: int) -> float:
-    """Seconds a real job takes in a dialect: flat for generateTask, by base model elsewhere."""
-    if dialect == "generatetask":
-        return GT_GENERATION_SECONDS
-    return generation_seconds(base, seconds)

@@ -2,19 +2,22 @@
 
 Each contract becomes a component schema named after it (``openai.video``); its ``$defs`` are
 hoisted beside it so the document holds no cross-file references. The routes below say which
-contract each request and response follows; nothing here restates a field.
+contract each request and response follows, as the dialects' records declare; nothing here
+restates a field or a route.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import re
 from typing import Any
 
-from mock_server import catalog, contracts
+from mock_server import contracts
+from mock_server.dialects import registry
+from mock_server.dialects.record import JSON, Route
+from mock_server.web.media import MEDIA_ROUTE
 
-JSON = "application/json"
-MULTIPART = "multipart/form-data"
 BINARY = {"type": "string", "format": "binary"}
 
 
@@ -54,27 +57,6 @@ def _components() -> dict[str, Any]:
     return schemas
 
 
-def _json_body(contract: str) -> dict[str, Any]:
-    return {"required": True, "content": {JSON: {"schema": _ref(contract)}}}
-
-
-def _responses(ok: dict[str, Any], *error_contracts: str) -> dict[str, Any]:
-    """A success body, and errors in the envelope of the dialect (or any of the dialects) given."""
-    schemas = [_ref(name) for name in error_contracts]
-    error = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
-    return {
-        "200": {"description": "Success", "content": ok},
-        "default": {
-            "description": "An error, in the dialect's envelope",
-            "content": {JSON: {"schema": error}},
-        },
-    }
-
-
-def _json_ok(contract: str) -> dict[str, Any]:
-    return {JSON: {"schema": _ref(contract)}}
-
-
 def _path_id(name: str, description: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -85,129 +67,67 @@ def _path_id(name: str, description: str) -> dict[str, Any]:
     }
 
 
-def _paths() -> dict[str, Any]:
-    video_id = _path_id("video_id", "A native video_ id, or a UniAll gen_ id (GET only).")
-    media_types = {mime: {"schema": BINARY} for mime in catalog.CONTENT_VARIANTS.values()}
-    openai_error = "openai/error"
-    gt = "generatetask"
-    return {
-        "/v1/videos": {
-            "post": {
-                "operationId": "createVideo",
-                "tags": ["openai"],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        JSON: {"schema": _ref("openai/create_request")},
-                        MULTIPART: {"schema": _ref("openai/create_request_multipart")},
-                    },
-                },
-                "responses": _responses(_json_ok("openai/video"), openai_error),
-            },
-            "get": {
-                "operationId": "listVideos",
-                "tags": ["openai"],
-                "parameters": [
-                    {
-                        "name": "limit",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 0,
-                            "maximum": catalog.LIST_MAX_LIMIT,
-                        },
-                    },
-                    {"name": "order", "in": "query", "schema": {"enum": list(catalog.LIST_ORDERS)}},
-                    {"name": "after", "in": "query", "schema": {"type": "string"}},
-                ],
-                "responses": _responses(_json_ok("openai/video_list"), openai_error),
-            },
-        },
-        "/v1/videos/{video_id}": {
-            "parameters": [video_id],
-            "get": {
-                "operationId": "retrieveVideo",
-                "tags": ["openai", "uniall"],
-                "responses": _responses(
-                    {JSON: {"schema": {"oneOf": [_ref("openai/video"), _ref("uniall/task")]}}},
-                    openai_error,
-                ),
-            },
-            "delete": {
-                "operationId": "deleteVideo",
-                "tags": ["openai"],
-                "responses": _responses(_json_ok("openai/video_deleted"), openai_error),
-            },
-        },
-        "/v1/videos/{video_id}/content": {
-            "parameters": [video_id],
-            "get": {
-                "operationId": "retrieveVideoContent",
-                "tags": ["openai"],
-                "parameters": [
-                    {
-                        "name": "variant",
-                        "in": "query",
-                        "schema": {"enum": list(catalog.CONTENT_VARIANTS)},
-                    }
-                ],
-                "responses": _responses(media_types, openai_error),
-            },
-        },
-        "/v1/videos/{video_id}/remix": {
-            "parameters": [video_id],
-            "post": {
-                "operationId": "remixVideo",
-                "tags": ["openai"],
-                "requestBody": _json_body("openai/remix_request"),
-                "responses": _responses(_json_ok("openai/video"), openai_error),
-            },
-        },
-        "/v1/video/generations": {
-            "post": {
-                "operationId": "createGeneration",
-                "tags": ["uniall"],
-                "requestBody": _json_body("uniall/create_request"),
-                "responses": _responses(_json_ok("uniall/submit_response"), "uniall/error"),
-            },
-        },
-        f"/api/v1/generateTask/{catalog.GT_MODEL}": {
-            "post": {
-                "operationId": "generateTask",
-                "tags": [gt],
-                "requestBody": _json_body(f"{gt}/create_request"),
-                "responses": _responses(_json_ok(f"{gt}/submit_response"), f"{gt}/error"),
-            },
-        },
-        f"/api/v1/statusTask/{catalog.GT_MODEL}": {
-            "get": {
-                "operationId": "statusTask",
-                "tags": [gt],
-                "parameters": [
-                    {
-                        "name": "taskId",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    }
-                ],
-                "responses": _responses(_json_ok(f"{gt}/status_response"), f"{gt}/error"),
-            },
-        },
-        "/media/{job_id}/{name}": {
-            "parameters": [
-                _path_id("job_id", "A gen_ or task_ id."),
-                _path_id("name", "video.mp4, thumbnail.webp or spritesheet.jpg."),
-            ],
-            "get": {
-                "operationId": "resultFile",
-                "tags": ["uniall", gt],
-                "security": [],
-                # A result URL answers in the envelope of the dialect of the job it names.
-                "responses": _responses(media_types, openai_error, f"{gt}/error"),
+def openapi_path(rule: str) -> str:
+    """A Flask rule as an OpenAPI path: ``/v1/videos/<video_id>`` -> ``/v1/videos/{video_id}``."""
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
+
+
+def _one_of(schemas: list[dict[str, Any]], keyword: str) -> dict[str, Any]:
+    return schemas[0] if len(schemas) == 1 else {keyword: schemas}
+
+
+def _operation(routes: list[Route], tags: list[str], errors: list[str]) -> dict[str, Any]:
+    """One operation, from the routes served on its path and method (several when a dialect
+    claims some of a path's values, as UniAll's ``gen_`` ids on the native status read)."""
+    first = routes[0]
+    binary = {mime: {"schema": BINARY} for route in routes for mime in route.binary}
+    bodies = [_ref(route.response) for route in routes if route.response is not None]
+    ok = {**binary, **({JSON: {"schema": _one_of(bodies, "oneOf")}} if bodies else {})}
+    operation: dict[str, Any] = {
+        "operationId": first.operation_id,
+        "tags": tags,
+        "responses": {
+            "200": {"description": "Success", "content": ok},
+            "default": {
+                "description": "An error, in the dialect's envelope",
+                "content": {JSON: {"schema": _one_of([_ref(e) for e in errors], "anyOf")}},
             },
         },
     }
+    parameters = [parameter for route in routes for parameter in route.parameters]
+    if parameters:
+        operation["parameters"] = parameters
+    if first.request:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {mime: {"schema": _ref(name)} for mime, name in first.request.items()},
+        }
+    if first.public:
+        operation["security"] = []
+    return operation
+
+
+def _paths() -> dict[str, Any]:
+    """Every route of every dialect, and the result files, which answer in any dialect's."""
+    served: dict[tuple[str, str], list[tuple[list[str], list[str], Route]]] = {}
+    for dialect, route in registry.routes():
+        key = (openapi_path(route.rule), route.method.lower())
+        served.setdefault(key, []).append(([dialect.name], [dialect.error_contract], route))
+    every_error = list(dict.fromkeys(dialect.error_contract for dialect in registry.DIALECTS))
+    media = ([d.name for d in registry.DIALECTS], every_error, MEDIA_ROUTE)
+    served[(openapi_path(MEDIA_ROUTE.rule), "get")] = [media]
+    paths: dict[str, Any] = {}
+    for (path, method), entries in served.items():
+        routes = [route for _, _, route in entries]
+        tags = list(dict.fromkeys(tag for names, _, _ in entries for tag in names))
+        errors = list(dict.fromkeys(error for _, names, _ in entries for error in names))
+        item = paths.setdefault(path, {})
+        for route in routes:
+            for name, description in route.path_parameters.items():
+                if name not in {p["name"] for p in item.get("parameters", [])}:
+                    item.setdefault("parameters", []).append(_path_id(name, description))
+        item[method] = _operation(routes, tags, errors)
+    return paths
 
 
 @functools.cache

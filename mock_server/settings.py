@@ -42,7 +42,7 @@ class Settings:
     poll_steps: int = catalog.POLL_STEPS
     #: API keys accepted; empty accepts any key (but a key is still required).
     api_keys: tuple[str, ...] = ()
-    #: Limits of the OpenAI-native and UniAll dialects, per key.
+    #: Limits of the OpenAI-native and UniAll dialects, per key (see each dialect's limit group).
     concurrent_jobs: int = catalog.DEFAULT_CONCURRENT_JOBS
     requests_per_minute: int = catalog.DEFAULT_REQUESTS_PER_MINUTE
     #: Limits of the generateTask dialect, per key (seed 004).
@@ -109,16 +109,6 @@ class Settings:
                 raise SettingsError(
                     f"webhook URL must be an http:// or https:// URL with a host, not {url!r}"
                 )
-
-    def limits_for(self, dialect: str) -> tuple[str, int, int]:
-        """The limit group a dialect counts in, its concurrent-job and its per-minute limits."""
-        if dialect == "generatetask":
-            return (
-                "generatetask",
-                self.generatetask_concurrent_jobs,
-                self.generatetask_requests_per_minute,
-            )
-        return "openai", self.concurrent_jobs, self.requests_per_minute
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (validated again)."""

@@ -12,6 +12,7 @@ from mock_server.backend.clock import MockClock
 from mock_server.backend.faults import FaultQueue
 from mock_server.backend.image_sources import ImageResolver
 from mock_server.backend.journal import MemoryRequestJournal, RequestJournal
+from mock_server.backend.kinds import JobKinds
 from mock_server.backend.limits import RequestRateLimiter
 from mock_server.backend.media import MediaCache
 from mock_server.backend.outbox import DeliveryStore, MemoryDeliveries, Outbox
@@ -41,7 +42,12 @@ class MockState:
     """
 
     def __init__(
-        self, settings: Settings, store: JobStore | None = None, *, join: bool = False
+        self,
+        settings: Settings,
+        kinds: JobKinds,
+        store: JobStore | None = None,
+        *,
+        join: bool = False,
     ) -> None:
         self.settings = settings
         self.clock = MockClock(settings.clock_start, frozen=settings.progression == "manual")
@@ -66,17 +72,17 @@ class MockState:
             self.journal = MemoryRequestJournal(settings.journal_size)
             deliveries = MemoryDeliveries()
         self.media = MediaCache()
-        self.service = VideoService(settings, self.clock, self.store, self.media, cells)
+        self.service = VideoService(settings, self.clock, self.store, self.media, kinds, cells)
         self.resolver = ImageResolver(
             self.assets, settings.max_reference_bytes, self.clock.now, cells
         )
         self.faults = FaultQueue(cells("faults", list))
         #: Responses that broke their contract (with ``validate_responses`` on), this process.
         self.contract_violations: list[dict[str, object]] = []
-        #: Requests-per-minute windows by limit group (see ``Settings.limits_for``).
+        #: Requests-per-minute windows by limit group (each dialect's ``JobKind.limits``).
         self.limiters = {
-            group: RequestRateLimiter(cells(f"rate:{group}", dict))
-            for group in ("openai", "generatetask")
+            kind.limits.name: RequestRateLimiter(cells(f"rate:{kind.limits.name}", dict))
+            for kind in kinds.values()
         }
         self.outbox = Outbox(
             self.clock,
@@ -87,7 +93,6 @@ class MockState:
         self.webhooks = WebhookPublisher(
             self.outbox, settings.webhook_urls, settings.webhook_secret
         )
-        self.service.listeners.append(self.webhooks.job_finished)
         self.worker = BackgroundWorker([self.sync, self.service.settle, self.outbox.run_due])
         self.shared: SharedControl | None = None
         if self.database is not None:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from mock_server.app import create_app
+from mock_server.dialects import registry
 from mock_server.settings import Settings
 from mock_server.state import MockState
 
@@ -22,7 +23,7 @@ THREADS_PER_WORKER = 8
 
 def prepare_database(settings: Settings) -> None:
     """Publish the starting clock and progression to the database, then let go of it."""
-    state = MockState(settings.replace(background_worker=False))
+    state = MockState(settings.replace(background_worker=False), registry.JOB_KINDS)
     state.close()
 
 

@@ -10,8 +10,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from mock_server import catalog, contracts, create_app, state_of
+from mock_server.dialects import registry
 from mock_server.dialects.openai import render
-from mock_server.web.pipeline import ERROR_CONTRACTS, RESPONSE_CONTRACTS
+from mock_server.web.pipeline import ROUTES
 from sora_testkit import httpx_client
 from tests.conftest import AUTH
 
@@ -32,9 +33,12 @@ def test_every_api_route_has_a_response_contract() -> None:
         for rule in app.url_map.iter_rules()
         if not rule.endpoint.startswith("control.")
     }
-    assert api_endpoints == set(RESPONSE_CONTRACTS)
-    for name in [*RESPONSE_CONTRACTS.values(), *ERROR_CONTRACTS.values()]:
-        assert name is None or name in contracts.load()
+    assert api_endpoints == {*ROUTES, "docs.openapi_document"}
+    for route in ROUTES.values():
+        assert route.response in contracts.load() if route.binary == () else route.response is None
+        assert all(name in contracts.load() for name in route.request.values())
+    for dialect in registry.DIALECTS:
+        assert dialect.error_contract in contracts.load()
 
 
 def _enum(name: str, *path: str) -> list[Any]:

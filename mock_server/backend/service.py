@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import secrets
 from collections.abc import Callable
 
 from mock_server import catalog
@@ -13,6 +12,7 @@ from mock_server.backend.cells import CellFactory, memory_cells
 from mock_server.backend.clock import MockClock
 from mock_server.backend.history import FaultStep, ScriptedFault, Step
 from mock_server.backend.job import Job, Progression, progression_for
+from mock_server.backend.kinds import JobKinds
 from mock_server.backend.media import MediaCache, MediaSpec
 from mock_server.backend.store import JobStore, Page
 from mock_server.domain import VideoRequest
@@ -21,12 +21,6 @@ from mock_server.rules.registry import RuleViolation
 from mock_server.settings import Settings
 
 JobListener = Callable[[Job], None]
-
-
-def new_job_id(dialect: str) -> str:
-    """An id in the dialect's form: ``video_`` + 32 hex, ``gen_`` + 24, ``task_`` + 24."""
-    profile = catalog.JOB_PROFILES[dialect]
-    return profile.id_prefix + secrets.token_hex(profile.id_hex // 2)
 
 
 class VideoService:
@@ -38,9 +32,12 @@ class VideoService:
         clock: MockClock,
         store: JobStore,
         media: MediaCache,
+        kinds: JobKinds,
         cells: CellFactory = memory_cells,
     ) -> None:
         self.settings = settings
+        #: What each dialect's jobs are like, by dialect name.
+        self.kinds = kinds
         self.clock = clock
         self.store = store
         self.media = media
@@ -155,13 +152,14 @@ class VideoService:
         return dataclasses.replace(request, failure_code=failure, slow=slow)
 
     def _check_concurrency(self, owner: str, dialect: str, now: float) -> None:
-        group, limit, _ = self.settings.limits_for(dialect)
+        group = self.kinds[dialect].limits
+        limit = group.concurrent(self.settings)
         if not limit:
             return
         active = [
             job
             for job in self.store.unfinished()
-            if job.owner == owner and self.settings.limits_for(job.dialect)[0] == group
+            if job.owner == owner and self.kinds[job.dialect].limits.name == group.name
         ]
         if len(active) < limit:
             return
@@ -208,11 +206,10 @@ class VideoService:
 
     def _new_job(self, planned: VideoRequest, dialect: str, owner: str, now: float) -> Job:
         factor = catalog.SLOW_FACTOR if planned.slow else 1
-        duration = catalog.dialect_generation_seconds(
-            dialect, planned.timing_model, planned.seconds
-        )
+        kind = self.kinds[dialect]
+        duration = kind.generation_seconds(planned.timing_model, planned.seconds)
         return Job(
-            id=new_job_id(dialect),
+            id=kind.new_id(),
             seq=self.store.next_seq(),
             dialect=dialect,
             owner=owner,
@@ -225,7 +222,7 @@ class VideoService:
             duration=duration * factor / self.settings.speed,
             steps=self.settings.poll_steps * factor,
             reference=planned.reference,
-            lifetime=catalog.JOB_PROFILES[dialect].lifetime,
+            lifetime=kind.lifetime,
             failure_code=planned.failure_code,
         )
 

@@ -72,7 +72,7 @@ class WebhookPublisher:
     def job_finished(self, job: Job) -> None:
         """Publish the event for a job that just turned terminal."""
         event_type = catalog.WEBHOOK_EVENT_BY_STATUS.get(job.status)
-        if event_type is None or job.dialect != "openai":
+        if event_type is None:
             return
         created = int(job.completed_at if job.completed_at is not None else job.created_at)
         body = event_body(job, event_type, created)

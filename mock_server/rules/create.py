@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mock_server import catalog
-from mock_server.dialects.wording import plain_list
 from mock_server.domain import RawCreate, ReferenceSource, VideoRequest
 from mock_server.rules import reference as reference_rules
 from mock_server.rules.protocol import json_type_name
 from mock_server.rules.registry import RuleViolation, define
+from mock_server.wording import plain_list
 
 PROMPT_REQUIRED = define(
     "prompt.required", 400, "A prompt is given.", "SPEC 1.2 [public; choice: OpenAI wording]"

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server import catalog
-from mock_server.dialects.wording import plain_list
 from mock_server.domain import ImageUrl, ReferenceImage, ReferenceSource, VideoRequest
 from mock_server.rules import create, reference
 from mock_server.rules.protocol import check_known_fields, json_type_name
 from mock_server.rules.registry import RuleViolation, define
 from mock_server.urls import split_url
+from mock_server.wording import plain_list
 
 INPUT_REQUIRED = define("input.required", 400, "The body has an input object.", "SPEC 3, seed 004")
 MODE_REQUIRED = define("mode.required", 400, "input.mode is given.", "SPEC 3, seed 004")

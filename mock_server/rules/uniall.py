@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mock_server import catalog
-from mock_server.dialects.wording import plain_list
 from mock_server.domain import RawCreate, ReferenceSource, VideoRequest
 from mock_server.rules import create, reference
 from mock_server.rules.protocol import check_known_fields, json_type_name
 from mock_server.rules.registry import RuleViolation, define
+from mock_server.wording import plain_list
 
 MIXED_FORMAT = define(
     "request.mixed_format",

@@ -17,9 +17,9 @@ from mock_server import catalog
 from mock_server.controls import ControlError, Controls
 from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
-from mock_server.web.bodies import file_bytes
-from mock_server.web.context import base_url, current_state
 from mock_server.web.pipeline import CONTROL_PREFIX
+from mock_server.wire.bodies import file_bytes
+from mock_server.wire.context import base_url, current_state
 
 blueprint = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 

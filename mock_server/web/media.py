@@ -6,17 +6,19 @@ from flask import Blueprint, Response
 from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
+from mock_server.dialects.record import Route
 from mock_server.rules import jobs
 from mock_server.rules.registry import RuleViolation
-from mock_server.web.context import current_state
+from mock_server.wire.context import current_state
 
 blueprint = Blueprint("media", __name__)
 
+#: Where result files are served: ``/media/<job id>/<file name>``.
+MEDIA_PREFIX = "/media/"
 #: File names under ``/media/<job id>/`` and the content variant each serves.
 FILES = {"video.mp4": "video", "thumbnail.webp": "thumbnail", "spritesheet.jpg": "spritesheet"}
 
 
-@blueprint.get("/media/<job_id>/<name>")
 def media_file(job_id: str, name: str) -> ResponseReturnValue:
     """A finished job's file; 404 for what does not exist, 410 once the results expired."""
     service = current_state().service
@@ -28,3 +30,18 @@ def media_file(job_id: str, name: str) -> ResponseReturnValue:
         raise RuleViolation(jobs.MEDIA_EXPIRED, job_id=job_id)
     data = service.content(job_id, variant)
     return Response(data, mimetype=catalog.CONTENT_VARIANTS[variant])
+
+
+MEDIA_ROUTE = Route(
+    "GET",
+    MEDIA_PREFIX + "<job_id>/<name>",
+    media_file,
+    "resultFile",
+    binary=tuple(catalog.CONTENT_VARIANTS.values()),
+    path_parameters={
+        "job_id": "The id of a job whose dialect hands out result URLs.",
+        "name": ", ".join(FILES) + ".",
+    },
+    public=True,
+)
+blueprint.add_url_rule(MEDIA_ROUTE.rule, MEDIA_ROUTE.endpoint, media_file, methods=["GET"])

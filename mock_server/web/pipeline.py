@@ -12,7 +12,6 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response, g, jsonify, request
@@ -21,16 +20,12 @@ from werkzeug.exceptions import HTTPException
 from mock_server import catalog, contracts
 from mock_server.backend.faults import Fault
 from mock_server.backend.history import ScriptedFault
-from mock_server.dialects import generatetask as generatetask_dialect
-from mock_server.dialects import openai as openai_dialect
-from mock_server.dialects import uniall as uniall_dialect
-from mock_server.dialects.generatetask import render as generatetask_render
-from mock_server.dialects.openai import render as openai_render
-from mock_server.dialects.uniall import render as uniall_render
+from mock_server.dialects import registry
+from mock_server.dialects.record import Dialect, Route
 from mock_server.rules import access, protocol
 from mock_server.rules.registry import RuleViolation
-from mock_server.web.bodies import ParsedBody
-from mock_server.web.context import current_state
+from mock_server.web import media
+from mock_server.wire.context import current_state, use_request_contracts
 
 log = logging.getLogger("sora_mock.requests")
 
@@ -38,70 +33,39 @@ CONTROL_PREFIX = "/_mock"
 RULE_HEADER = "x-sora-mock-rule"
 FAULT_HEADER = "x-sora-mock-fault"
 
-ErrorRenderer = Callable[[RuleViolation], dict[str, Any]]
-FaultRenderer = Callable[[int, str | None], dict[str, Any]]
-
-#: Each dialect's error renderers, chosen by the request path.
-ERROR_RENDERERS: dict[str, tuple[ErrorRenderer, FaultRenderer]] = {
-    openai_dialect.NAME: (openai_render.error, openai_render.server_error),
-    uniall_dialect.NAME: (uniall_render.error, openai_render.server_error),
-    generatetask_dialect.NAME: (generatetask_render.error, generatetask_render.server_error),
+#: Every API route by its Flask endpoint: the dialects', and the result files'.
+ROUTES: dict[str, Route] = {
+    **{dialect.endpoint(route): route for dialect, route in registry.routes()},
+    f"{media.blueprint.name}.{media.MEDIA_ROUTE.endpoint}": media.MEDIA_ROUTE,
 }
 #: Endpoints anyone may call: result URLs are handed out to be fetched without credentials.
-PUBLIC_ENDPOINTS = frozenset({"media.media_file", "docs.openapi_document"})
+PUBLIC_ENDPOINTS = frozenset(
+    {*(endpoint for endpoint, route in ROUTES.items() if route.public), "docs.openapi_document"}
+)
 
 
-#: Each dialect's contracts: success bodies by endpoint, and the error envelope.
-RESPONSE_CONTRACTS: dict[str, str | None] = {
-    **openai_dialect.RESPONSE_CONTRACTS,
-    **uniall_dialect.RESPONSE_CONTRACTS,
-    **generatetask_dialect.RESPONSE_CONTRACTS,
-    "media.media_file": None,
-    "docs.openapi_document": None,
-}
-ERROR_CONTRACTS: dict[str, str] = {
-    openai_dialect.NAME: openai_dialect.ERROR_CONTRACT,
-    uniall_dialect.NAME: uniall_dialect.ERROR_CONTRACT,
-    generatetask_dialect.NAME: generatetask_dialect.ERROR_CONTRACT,
-}
-_UNIALL_ID = catalog.JOB_PROFILES[uniall_dialect.NAME].id_prefix
-_TASK_ID = catalog.JOB_PROFILES[generatetask_dialect.NAME].id_prefix
-
-
-def dialect_for_path(path: str) -> str:
+def dialect_for_path(path: str) -> Dialect:
     """The dialect whose envelope answers a path (unknown paths included).
 
     ``/v1/videos/{id}`` belongs to UniAll when the id is a ``gen_`` id; a result URL belongs to
     the dialect of the job it names.
     """
-    if path.startswith("/api/"):
-        return generatetask_dialect.NAME
-    if path.startswith(("/v1/video/generations", f"/v1/videos/{_UNIALL_ID}")):
-        return uniall_dialect.NAME
-    if path.startswith("/media/"):
-        job_id = path[len("/media/") :]
-        if job_id.startswith(_TASK_ID):
-            return generatetask_dialect.NAME
-        if job_id.startswith(_UNIALL_ID):
-            return uniall_dialect.NAME
-    return openai_dialect.NAME
+    if path.startswith(media.MEDIA_PREFIX):
+        named = registry.for_job_id(path[len(media.MEDIA_PREFIX) :])
+        if named is not None:
+            return named
+    return registry.for_path(path)
+
+
+def _dialect() -> Dialect:
+    """The dialect of this request: the pipeline's choice, else the path's."""
+    chosen: Dialect | None = g.get("dialect")
+    return chosen if chosen is not None else dialect_for_path(request.path)
 
 
 def is_control(path: str) -> bool:
     """Whether a path belongs to the control API."""
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
-
-
-def is_status_read() -> bool:
-    """Whether this read counts as a client polling (a HEAD only asks about headers)."""
-    return request.method != "HEAD"
-
-
-def note_body(body: ParsedBody, contract: str) -> None:
-    """Record what the body held and how it met its request contract, for the journal."""
-    g.body_summary = body.summary
-    g.request_contract = contract
-    g.request_violations = contracts.violations(contract, body.instance)
 
 
 def request_key(req: Request) -> str | None:
@@ -127,8 +91,7 @@ def masked_headers(req: Request) -> dict[str, str]:
 
 
 def _error_response(violation: RuleViolation) -> Response:
-    render_error, _ = ERROR_RENDERERS[g.get("dialect", dialect_for_path(request.path))]
-    response = jsonify(render_error(violation))
+    response = jsonify(_dialect().render_error(violation))
     response.status_code = violation.status
     response.headers.update(violation.headers)
     g.rule = violation.rule.id
@@ -140,8 +103,7 @@ def _fault_response(fault: Fault) -> Response:
 
 
 def _faulty(status: int, message: str | None, headers: dict[str, str]) -> Response:
-    _, render_fault = ERROR_RENDERERS[g.get("dialect", dialect_for_path(request.path))]
-    response = jsonify(render_fault(status, message))
+    response = jsonify(_dialect().render_fault(status, message))
     response.status_code = status
     response.headers.update(headers)
     response.headers[FAULT_HEADER] = str(status)
@@ -174,7 +136,10 @@ def _before() -> Response | None:
     path, method, endpoint = req.path, req.method, req.endpoint
     if is_control(path) or endpoint is None or method == "OPTIONS":
         return None
-    ctx.dialect = dialect_for_path(path)
+    ctx.dialect = dialect = dialect_for_path(path)
+    route = ROUTES.get(endpoint)
+    if route is not None:
+        use_request_contracts(route.request)
     fault = state.faults.take(method, path)
     if fault is not None:
         if fault.delay_ms:
@@ -190,9 +155,10 @@ def _before() -> Response | None:
     if settings.api_keys and key not in settings.api_keys:
         raise RuleViolation(access.AUTH_INVALID_KEY, masked=access.mask_key(key))
     ctx.owner = key
-    group, _, per_minute = settings.limits_for(ctx.dialect)
+    group = dialect.jobs.limits
+    per_minute = group.per_minute(settings)
     if per_minute:
-        decision = state.limiters[group].hit(key, state.clock.now(), per_minute)
+        decision = state.limiters[group.name].hit(key, state.clock.now(), per_minute)
         ctx.rate = decision
         if not decision.allowed:
             wait = max(1, math.ceil(decision.reset_after))
@@ -208,9 +174,9 @@ def _before() -> Response | None:
 def response_contract(endpoint: str | None, status: int) -> str | None:
     """The contract a response must meet; ``None`` for binary or unchecked bodies."""
     if status >= 400:
-        return ERROR_CONTRACTS[g.get("dialect", dialect_for_path(request.path))]
-    override: str | None = g.get("response_contract")
-    return override or RESPONSE_CONTRACTS.get(endpoint or "")
+        return _dialect().error_contract
+    route = ROUTES.get(endpoint or "")
+    return None if route is None else route.response
 
 
 def _check_contract(response: Response) -> Response:
@@ -236,7 +202,7 @@ def _check_contract(response: Response) -> Response:
     if mode == "warn":
         return response
     broken = jsonify(
-        openai_render.server_error(500, f"Response broke its contract {name}: {problems}")
+        _dialect().render_fault(500, f"Response broke its contract {name}: {problems}")
     )
     broken.status_code = 500
     return broken
@@ -268,7 +234,7 @@ def _after(response: Response) -> Response:
                 "method": req.method,
                 "path": path,
                 "query": req.args.to_dict(flat=False),
-                "dialect": ctx.get("dialect") or dialect_for_path(path),
+                "dialect": _dialect().name,
                 "headers": masked_headers(req),
                 "content_type": req.content_type,
                 "body": ctx.get("body_summary"),
@@ -308,8 +274,9 @@ def _http_error(exc: HTTPException) -> Response:
         )
     if exc.code == 404:
         return _error_response(RuleViolation(protocol.ROUTE_NOT_FOUND, **facts))
-    _, render_fault = ERROR_RENDERERS[dialect_for_path(request.path)]
-    response = jsonify(render_fault(exc.code or 400, exc.description))
+    response = jsonify(
+        dialect_for_path(request.path).render_fault(exc.code or 400, exc.description)
+    )
     response.status_code = exc.code or 400
     return response
 
@@ -317,8 +284,7 @@ def _http_error(exc: HTTPException) -> Response:
 def _unexpected(exc: Exception) -> Response:
     """A bug in the mock: logged, and answered as the dialect's 500, never an HTML page."""
     log.exception("unhandled error on %s %s", request.method, request.path)
-    _, render_fault = ERROR_RENDERERS[dialect_for_path(request.path)]
-    response = jsonify(render_fault(500, None))
+    response = jsonify(dialect_for_path(request.path).render_fault(500, None))
     response.status_code = 500
     return response
 

@@ -7,18 +7,21 @@ import json
 from mock_server import catalog
 from mock_server.backend.job import Job
 from mock_server.backend.outbox import Outbox
-from mock_server.dialects.generatetask import NAME, render
+from mock_server.dialects.generatetask import render
 
 
 class CallbackPublisher:
-    """Queues the status envelope for ``callback_url``; only a 200 counts as received."""
+    """Queues the status envelope for ``callback_url``; only a 200 counts as received.
+
+    It sees generateTask's jobs only: the registry hands each publisher its dialect's jobs.
+    """
 
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
 
     def job_finished(self, job: Job) -> None:
         """Publish the final state of a callback-mode task."""
-        if job.dialect != NAME or job.callback_url is None:
+        if job.callback_url is None:
             return
         body = render.status(job, job.origin or "")
         self.outbox.enqueue(

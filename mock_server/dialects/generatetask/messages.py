@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mock_server import catalog
-from mock_server.dialects.wording import megabytes, plain_list, quoted_list
 from mock_server.rules.registry import RuleViolation
+from mock_server.wording import megabytes, plain_list, quoted_list
 
 #: Wire names of the neutral fields in a generateTask body.
 FIELD_NAMES: Mapping[str, str] = {
@@ -118,7 +118,7 @@ WORDING: dict[str, Message] = {
     "media.not_found": lambda v: f"No file '{_f(v, 'name')}' for task {_f(v, 'job_id')}.",
     "media.expired": lambda v: (
         f"The result of task {_f(v, 'job_id')} has expired: result URLs are valid for "
-        f"{catalog.JOB_PROFILES['generatetask'].lifetime / 86400:g} days."
+        f"{catalog.GT_RESULT_LIFETIME_SECONDS / 86400:g} days."
     ),
     "auth.missing": lambda v: "Missing API key: send Authorization: Bearer KEY.",
     "auth.invalid_key": lambda v: f"Invalid API key: {_f(v, 'masked')}.",

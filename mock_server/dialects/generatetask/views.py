@@ -1,28 +1,22 @@
-"""Routes of the generateTask format (SPEC 3)."""
+"""Views of the generateTask format (SPEC 3); its record says where each is served."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import request
 from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
 from mock_server.dialects.generatetask import NAME, render
 from mock_server.rules import generatetask
-from mock_server.web.bodies import JSON_TYPES, read_body
-from mock_server.web.context import base_url, current_state, owner
-from mock_server.web.pipeline import is_status_read, note_body
-
-blueprint = Blueprint(NAME, __name__)
-PATH = f"/api/v1/generateTask/{catalog.GT_MODEL}"
-STATUS_PATH = f"/api/v1/statusTask/{catalog.GT_MODEL}"
+from mock_server.wire.bodies import JSON_TYPES, read_body
+from mock_server.wire.context import base_url, current_state, is_status_read, note_body, owner
 
 
-@blueprint.post(PATH)
 def create_task() -> ResponseReturnValue:
     """Submit a task: JSON only."""
     state = current_state()
     body = read_body(request, file_limit=catalog.GT_IMAGE_MAX_BYTES, accept=JSON_TYPES)
-    note_body(body, "generatetask/create_request")
+    note_body(body)
     video_request, options, _mode = generatetask.validate(
         body.fields.to_dict(), resolve=state.resolver.resolve
     )
@@ -36,7 +30,6 @@ def create_task() -> ResponseReturnValue:
     return render.submitted(job)
 
 
-@blueprint.get(STATUS_PATH)
 def task_status() -> ResponseReturnValue:
     """A status read; in ``polls`` mode it moves the task one step."""
     task_id = generatetask.check_task_id(request.args.get("taskId"))

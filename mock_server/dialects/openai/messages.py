@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mock_server import catalog
-from mock_server.dialects.wording import megabytes, quoted_list
 from mock_server.rules.registry import RuleViolation
+from mock_server.wording import megabytes, quoted_list
 
 Facts = Mapping[str, Any]
 Wording = tuple[str | None, Callable[[RuleViolation], str]]

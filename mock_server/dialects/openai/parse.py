@@ -10,7 +10,7 @@ from mock_server import catalog
 from mock_server.domain import FileRef, ImageUrl, RawCreate, ReferenceSource, UploadedFile
 from mock_server.rules import create, protocol, reference
 from mock_server.rules.registry import RuleViolation
-from mock_server.web.bodies import ParsedBody, file_bytes
+from mock_server.wire.bodies import ParsedBody, file_bytes
 
 REFERENCE = "input_reference"
 #: Bracket keys a form encoder makes of ``input_reference={"image_url": ...}``.

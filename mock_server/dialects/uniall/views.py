@@ -1,19 +1,16 @@
-"""Routes of the UniAll task format (SPEC 2)."""
+"""Views of the UniAll task format (SPEC 2); its record says where each is served."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import request
 from flask.typing import ResponseReturnValue
 
-from mock_server.dialects.uniall import NAME, TASK_CONTRACT, render
+from mock_server.dialects.uniall import NAME, render
 from mock_server.domain import ImageUrl, RawCreate
 from mock_server.rules import reference, uniall
 from mock_server.rules.registry import RuleViolation
-from mock_server.web.bodies import JSON_TYPES, read_body
-from mock_server.web.context import base_url, current_state, owner
-from mock_server.web.pipeline import is_status_read, note_body
-
-blueprint = Blueprint(NAME, __name__)
+from mock_server.wire.bodies import JSON_TYPES, read_body
+from mock_server.wire.context import base_url, current_state, is_status_read, note_body, owner
 
 
 def _raw(fields: dict[str, object]) -> RawCreate:
@@ -23,12 +20,11 @@ def _raw(fields: dict[str, object]) -> RawCreate:
     return RawCreate(dict(fields), ImageUrl(image_url) if image_url else None)
 
 
-@blueprint.post("/v1/video/generations")
 def create_generation() -> ResponseReturnValue:
     """Submit a task: JSON only."""
     state = current_state()
     body = read_body(request, file_limit=state.settings.max_reference_bytes, accept=JSON_TYPES)
-    note_body(body, "uniall/create_request")
+    note_body(body)
     fields = body.fields.to_dict()
     uniall.check_format(fields)
     video_request = uniall.validate(
@@ -41,8 +37,7 @@ def create_generation() -> ResponseReturnValue:
     return render.submit(job)
 
 
-def query(task_id: str) -> ResponseReturnValue:
+def query_task(video_id: str) -> ResponseReturnValue:
     """A status read of a UniAll task (``GET /v1/videos/gen_...``)."""
-    job = current_state().service.retrieve(task_id, status_read=is_status_read(), dialect=NAME)
-    g.response_contract = TASK_CONTRACT
+    job = current_state().service.retrieve(video_id, status_read=is_status_read(), dialect=NAME)
     return render.task(job, job.origin or base_url())
