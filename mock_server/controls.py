@@ -1,40 +1,29 @@
 """Every way a test steers the mock, implemented and checked once.
 
 The control API (``/_mock/``) and the ``SoraMock`` fixture are thin adapters over
-:class:`Controls`: each takes its caller's values (JSON from a request body, Python arguments),
-hands them here, and reports a :class:`ControlError` in its own way (a 400 or a
-``ValueError``). So a value refused by one is refused by the other, with the same sentence.
+:class:`Controls`: each hands its caller's values here as the body's JSON form (a request's
+body, or the Python arguments), which is checked against its contract in ``contracts/control/``
+before anything changes. A :class:`ControlError` carries the sentence the contract gives; the
+API answers it as a 400, the fixture raises it (a ``ValueError``). So a value refused by one is
+refused by the other, with the same words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from mock_server import catalog
+from jsonschema.exceptions import ValidationError
+
+from mock_server import catalog, contracts
 from mock_server.backend import history
 from mock_server.backend.assets import Asset
 from mock_server.backend.faults import Fault
 from mock_server.backend.history import Step
 from mock_server.state import MockState
 
-#: Fields a queued fault may have.
-FAULT_FIELDS = (
-    "status",
-    "count",
-    "method",
-    "path",
-    "retry_after",
-    "retry_after_ms",
-    "should_retry",
-    "delay_ms",
-    "message",
-    "headers",
-)
 #: The kinds of delivery the journal holds.
 DELIVERY_KINDS = ("webhook", "callback")
-#: The longest delay a fault may add.
-MAX_FAULT_DELAY_MS = 60_000
 
 
 class ControlError(ValueError):
@@ -46,65 +35,109 @@ class ControlError(ValueError):
         self.status = status
 
 
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ControlError(f"'{name}' must be a number.")
-    return float(value)
+#: How a contract's types read in a sentence.
+_TYPE_WORDS = {
+    "number": "a number",
+    "integer": "an integer",
+    "string": "a string",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "a list",
+}
 
 
-def _optional_number(values: Mapping[str, Any], name: str) -> float | None:
-    value = values.get(name)
-    return None if value is None else _number(value, name)
+def _sentence(errors: list[ValidationError]) -> str:
+    """The first problem of a body, in the words its contract gives (``x-messages`` by
+    keyword, else ``x-message``), or in plain words made from the schema."""
+    error = errors[0]
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    path = list(error.absolute_path)
+    names = [part for part in path if isinstance(part, str)]
+    indexes = [part for part in path if isinstance(part, int)]
+    here = [e for e in errors if e.validator == "required" and list(e.absolute_path) == path]
+    missing = [str(e.message).split("'")[1] for e in here] or [""]
+    facts = {
+        "name": names[-1] if names else "body",
+        "index": indexes[-1] if indexes else "",
+        "value": error.instance,
+        "missing": " or ".join(repr(name) for name in missing),
+        "names": ", ".join(
+            sorted(set(error.instance) - set(schema.get("properties", {})))
+            if isinstance(error.instance, dict)
+            else []
+        ),
+    }
+    keyword = str(error.validator)
+    template = schema.get("x-messages", {}).get(keyword) or schema.get("x-message")
+    if template is not None:
+        text = str(template)
+        for key, value in facts.items():  # a template may hold JSON braces of its own
+            text = text.replace("{" + key + "}", str(value))
+        return text
+    if keyword == "enum":
+        choices = ", ".join(str(choice) for choice in schema["enum"])
+        return f"'{facts['name']}' must be one of {choices}."
+    if keyword == "type" and isinstance(schema.get("type"), str):
+        return f"'{facts['name']}' must be {_TYPE_WORDS.get(schema['type'], schema['type'])}."
+    if keyword == "required":
+        return f"Give {facts['missing']}."
+    if keyword == "additionalProperties":
+        return f"Unknown fields: {facts['names']}."
+    return f"{error.json_path}: {error.message}"
 
 
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ControlError("'count' must be a positive integer.")
-    return value
+def _first_to_tell(error: ValidationError) -> tuple[int, list[str], bool]:
+    """Problems near the top first, in field order, a wrong type before what follows from it."""
+    path = list(error.absolute_path)
+    return len(path), [str(part) for part in path], error.validator != "type"
 
 
-def _optional_text(values: Mapping[str, Any], name: str) -> str | None:
-    value = values.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ControlError(f"'{name}' must be a string.")
-    return value
+def check_body(contract: str, body: Any) -> None:
+    """Refuse a control body that breaks its contract, with one clear sentence."""
+    errors = sorted(
+        contracts.validator(contract).iter_errors(body),
+        key=lambda e: (
+            len(e.absolute_path),
+            list(map(str, e.absolute_path)),
+            e.validator != "type",
+        ),
+    )
+    if errors:
+        raise ControlError(_sentence(errors))
 
 
 class Controls:
-    """The controls of one mock state."""
+    """The controls of one mock state. Each takes its body in JSON form and checks it against
+    the body's contract (``contracts/control/``) before it acts."""
 
     def __init__(self, state: MockState) -> None:
         self.state = state
 
     # --- time and progression ------------------------------------------------------------------
 
-    def advance_clock(self, seconds: Any) -> float:
-        """Move the clock forward by ``seconds``; timed jobs follow. Returns the new time."""
-        amount = _number(seconds, "seconds")
-        if amount < 0:
-            raise ControlError("'seconds' must not be negative: the mock clock only moves forward.")
-        return self.state.advance_clock(amount)
+    def advance_clock(self, body: Any) -> float:
+        """``{"seconds": 90}``: move the clock forward; timed jobs follow. Returns the new time."""
+        check_body("control/clock_advance_request", body)
+        return self.state.advance_clock(float(body["seconds"]))
 
-    def set_progression(self, mode: Any, speed: Any = None) -> None:
-        """Switch how jobs advance (``speed`` only matters in ``time`` mode)."""
-        if mode not in catalog.PROGRESSIONS:
-            raise ControlError(f"'mode' must be one of {', '.join(catalog.PROGRESSIONS)}.")
-        rate = None if speed is None else _number(speed, "speed")
-        if rate is not None and rate <= 0:
-            raise ControlError("'speed' must be positive.")
-        self.state.set_progression(mode, rate)
+    def set_progression(self, body: Any) -> None:
+        """``{"mode": "time", "speed": 60}``: switch how jobs advance (jobs never move back)."""
+        check_body("control/progression_request", body)
+        speed = body.get("speed")
+        self.state.set_progression(body["mode"], None if speed is None else float(speed))
 
     # --- outcomes, histories, faults -----------------------------------------------------------
 
-    def force_outcome(self, outcome: Any, count: Any = 1) -> list[str]:
-        """Make the next ``count`` jobs end this way; returns the outcomes now queued."""
-        if not isinstance(outcome, str) or outcome not in catalog.OUTCOMES:
-            raise ControlError(f"'outcome' must be one of {', '.join(catalog.OUTCOMES)}.")
-        self.state.service.force_outcome(catalog.OUTCOMES[outcome], _count(count))
+    def force_outcome(self, body: Any) -> list[str]:
+        """``{"outcome": "moderation_blocked", "count": 1}``: make the next jobs end this way;
+        returns the outcomes now queued."""
+        check_body("control/outcome_request", body)
+        outcome = catalog.OUTCOMES[body["outcome"]]
+        self.state.service.force_outcome(outcome, body.get("count", 1))
         return self.state.service.forced_outcomes()
 
     def clear_outcomes(self) -> None:
-        """Drop every forced outcome still queued."""
+        """Drop every forced outcome still queued, and nothing else."""
         self.state.service.clear_forced_outcomes()
 
     def play_history(self, steps: Sequence[Step]) -> int:
@@ -115,59 +148,18 @@ class Controls:
             raise ControlError(str(exc)) from exc
         return self.state.service.queued_histories()
 
-    def play_history_json(self, raw: Any) -> int:
-        """:meth:`play_history` with the steps in their JSON form."""
-        try:
-            steps = history.from_json(raw)
-        except history.HistoryError as exc:
-            raise ControlError(str(exc)) from exc
-        return self.play_history(steps)
+    def play_history_json(self, body: Any) -> int:
+        """``{"steps": [...]}``: :meth:`play_history` with the steps in their JSON form."""
+        check_body("control/history_request", body)
+        return self.play_history([history.step_from_dict(step) for step in body["steps"]])
 
-    def queue_fault(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Queue an HTTP fault (fields of :data:`FAULT_FIELDS`); returns the faults queued."""
-        unknown = sorted(set(values) - set(FAULT_FIELDS))
-        if unknown:
-            raise ControlError(f"Unknown fault fields: {', '.join(unknown)}.")
-        status = values.get("status", 0)
-        if (
-            isinstance(status, bool)
-            or not isinstance(status, int)
-            or not (status == 0 or 400 <= status <= 599)
-        ):
-            raise ControlError(
-                "'status' must be an HTTP error status (400-599), or 0 for a delay only."
-            )
-        delay = values.get("delay_ms", 0)
-        if (
-            isinstance(delay, bool)
-            or not isinstance(delay, int)
-            or not 0 <= delay <= MAX_FAULT_DELAY_MS
-        ):
-            raise ControlError(f"'delay_ms' must be an integer between 0 and {MAX_FAULT_DELAY_MS}.")
-        if status == 0 and not delay:
+    def queue_fault(self, body: Any) -> list[dict[str, Any]]:
+        """``{"status": 429, "retry_after": 0.01, "count": 2}``: answer the next matching
+        requests with an HTTP error (or a delay) instead; returns the faults queued."""
+        check_body("control/fault_request", body)
+        if not body.get("status") and not body.get("delay_ms"):
             raise ControlError("A fault needs a 'status', a 'delay_ms', or both.")
-        headers = values.get("headers") or {}
-        if not isinstance(headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
-        ):
-            raise ControlError("'headers' must map names to strings.")
-        should_retry = values.get("should_retry")
-        if should_retry is not None and not isinstance(should_retry, bool):
-            raise ControlError("'should_retry' must be true or false.")
-        retry_after_ms = _optional_number(values, "retry_after_ms")
-        fault = Fault(
-            status=status,
-            count=_count(values.get("count", 1)),
-            method=_optional_text(values, "method"),
-            path=_optional_text(values, "path"),
-            retry_after=_optional_number(values, "retry_after"),
-            retry_after_ms=None if retry_after_ms is None else int(retry_after_ms),
-            should_retry=should_retry,
-            delay_ms=delay,
-            message=_optional_text(values, "message"),
-            headers=dict(headers),
-        )
-        self.state.faults.add(fault)
+        self.state.faults.add(Fault(**{"status": 0, **body}))
         return self.state.faults.pending()
 
     def clear_faults(self) -> None:
@@ -176,14 +168,11 @@ class Controls:
 
     # --- image URLs and assets -----------------------------------------------------------------
 
-    def mark_unreachable(self, *, url: Any = None, host: Any = None) -> dict[str, list[str]]:
-        """Make an image URL, or a whole host, impossible to fetch; returns what is marked."""
-        for name, value in (("url", url), ("host", host)):
-            if value is not None and not isinstance(value, str):
-                raise ControlError(f"'{name}' must be a string.")
-        if not any(isinstance(value, str) and value.strip() for value in (url, host)):
-            raise ControlError("Give a 'url' or a 'host' (a non-empty string).")
-        self.state.resolver.mark_unreachable(url=url, host=host)
+    def mark_unreachable(self, body: Any) -> dict[str, list[str]]:
+        """``{"url": ...}`` or ``{"host": ...}``: make an image URL, or a whole host, impossible
+        to fetch; returns what is marked."""
+        check_body("control/unreachable_request", body)
+        self.state.resolver.mark_unreachable(url=body.get("url"), host=body.get("host"))
         return self.state.resolver.unreachable()
 
     def upload_asset(self, data: bytes, content_type: str, filename: str | None) -> Asset:
@@ -196,7 +185,7 @@ class Controls:
 
     # --- deliveries ----------------------------------------------------------------------------
 
-    def deliveries(self, kind: Any = None) -> list[dict[str, Any]]:
+    def deliveries(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Webhook and callback deliveries with every attempt, of one ``kind`` if given."""
         if kind is not None and kind not in DELIVERY_KINDS:
             raise ControlError(f"'kind' must be one of {', '.join(DELIVERY_KINDS)}.")

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
+def _given(**values: Any) -> dict[str, Any]:
+    """A control body from keyword arguments, leaving out those not given."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
 @dataclasses.dataclass(frozen=True)
 class AssetRef:
     """An image stored on the mock: its id (a ``file_id``) and its URL (an ``image_url``)."""
@@ -99,7 +104,7 @@ class SoraMock:
 
     def set_progression(self, mode: str, speed: float | None = None) -> None:
         """Switch how jobs advance: ``instant``, ``polls``, ``time`` or ``manual``."""
-        self.controls.set_progression(mode, speed)
+        self.controls.set_progression(_given(mode=mode, speed=speed))
 
     def now(self) -> float:
         """The mock clock, in unix seconds."""
@@ -107,13 +112,13 @@ class SoraMock:
 
     def advance(self, seconds: float) -> float:
         """Move the mock clock forward; timed jobs and due deliveries follow."""
-        return self.controls.advance_clock(seconds)
+        return self.controls.advance_clock({"seconds": seconds})
 
     # --- outcomes and faults -----------------------------------------------------------------
 
     def force_outcome(self, outcome: str, count: int = 1) -> None:
         """Make the next ``count`` jobs end this way (a name of ``catalog.OUTCOMES``)."""
-        self.controls.force_outcome(outcome, count)
+        self.controls.force_outcome({"outcome": outcome, "count": count})
 
     def clear_outcomes(self) -> None:
         """Drop every forced outcome still queued."""
@@ -134,7 +139,7 @@ class SoraMock:
 
     def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
         """Make an image URL, or a whole host, impossible to fetch."""
-        self.controls.mark_unreachable(url=url, host=host)
+        self.controls.mark_unreachable(_given(url=url, host=host))
 
     def upload_asset(
         self, data: bytes, content_type: str = "image/png", filename: str | None = None

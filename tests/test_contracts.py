@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -10,9 +11,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from mock_server import catalog, contracts, create_app, state_of
+from mock_server.backend.faults import Fault
 from mock_server.dialects import registry
 from mock_server.dialects.openai import render
-from mock_server.web.pipeline import ROUTES
+from mock_server.web.routes import ROUTES
 from sora_testkit import httpx_client
 from tests.conftest import AUTH
 
@@ -61,6 +63,13 @@ def test_catalog_and_contract_enums_are_equal() -> None:
     )
     prompt = contracts.load()["openai/create_request"]["properties"]["prompt"]
     assert prompt["maxLength"] == catalog.PROMPT_MAX_CHARS
+    assert _enum("control/progression_request", "properties", "mode") == list(catalog.PROGRESSIONS)
+    assert _enum("control/outcome_request", "properties", "outcome") == list(catalog.OUTCOMES)
+    state = ("$defs", "step", "else", "properties")
+    assert _enum("control/history_request", *state, "status") == list(catalog.JOB_STATUSES)
+    fault = contracts.load()["control/fault_request"]["properties"]
+    assert fault["delay_ms"]["maximum"] == 60_000
+    assert set(fault) == {f.name for f in dataclasses.fields(Fault)}
 
 
 @pytest.mark.parametrize(

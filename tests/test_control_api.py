@@ -174,6 +174,59 @@ def test_forced_outcome_through_the_sdk(app: Flask) -> None:
         ),
         ("/_mock/faults", {"status": 500, "path": 7}, "'path' must be a string."),
         (
+            "/_mock/histories",
+            {"steps": [{"status": "done", "progress": 100}]},
+            "step 0: unknown status 'done'",
+        ),
+        (
+            "/_mock/histories",
+            {"steps": [{"status": "in_progress", "progress": 140}]},
+            "step 0: 'progress' must be a whole number from 0 to 100",
+        ),
+        (
+            "/_mock/histories",
+            {"steps": [{"fault": 200}]},
+            "step 0: a fault needs a status of 400-599",
+        ),
+        (
+            "/_mock/histories",
+            {"steps": [{"status": "queued", "progress": 0, "colour": "red"}]},
+            "step 0 has colour, which no step has: a state step is "
+            '{"status": "in_progress", "progress": 40} (with "failure" when failed), '
+            'a fault step is {"fault": 429} (with "retry_after_ms" if wanted)',
+        ),
+        (
+            "/_mock/histories",
+            {
+                "steps": [
+                    {"status": "queued", "progress": 0},
+                    {"status": "queued", "progress": 0},
+                    7,
+                ]
+            },
+            "step 2 is not an object: a state step is "
+            '{"status": "in_progress", "progress": 40} (with "failure" when failed), '
+            'a fault step is {"fault": 429} (with "retry_after_ms" if wanted)',
+        ),
+        (
+            "/_mock/histories",
+            {
+                "steps": [
+                    {"status": "completed", "progress": 100},
+                    {"status": "queued", "progress": 0},
+                ]
+            },
+            "step 1: the job already finished",
+        ),
+        ("/_mock/unreachable", {"url": 7}, "'url' must be a string."),
+        ("/_mock/unreachable", {"host": ""}, "Give a 'url' or a 'host' (a non-empty string)."),
+        ("/_mock/unreachable", {}, "Give a 'url' or a 'host' (a non-empty string)."),
+        (
+            "/_mock/progression",
+            {"mode": "time", "pace": 2},
+            "Unknown fields: pace.",
+        ),
+        (
             "/_mock/faults",
             {"status": True},
             "'status' must be an HTTP error status (400-599), or 0 for a delay only.",

@@ -17,7 +17,7 @@ from mock_server import catalog
 from mock_server.controls import ControlError, Controls
 from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
-from mock_server.web.pipeline import CONTROL_PREFIX
+from mock_server.web.routes import CONTROL_PREFIX
 from mock_server.wire.bodies import file_bytes
 from mock_server.wire.context import base_url, current_state
 
@@ -101,23 +101,21 @@ def clock() -> ResponseReturnValue:
 def advance_clock() -> ResponseReturnValue:
     """Move the clock forward by ``seconds``; timed jobs and deliveries follow."""
     state = current_state()
-    controls().advance_clock(_json().get("seconds"))
+    controls().advance_clock(_json())
     return {"now": state.clock.now(), "frozen": state.clock.frozen}
 
 
 @blueprint.post("/progression")
 def set_progression() -> ResponseReturnValue:
     """Switch how jobs advance: ``{"mode": "time", "speed": 60}``."""
-    body = _json()
-    controls().set_progression(body.get("mode"), body.get("speed"))
+    controls().set_progression(_json())
     return _status()
 
 
 @blueprint.post("/outcomes")
 def force_outcome() -> ResponseReturnValue:
     """Force the next job(s): ``{"outcome": "moderation_blocked", "count": 1}``."""
-    body = _json()
-    return {"forced_outcomes": controls().force_outcome(body.get("outcome"), body.get("count", 1))}
+    return {"forced_outcomes": controls().force_outcome(_json())}
 
 
 @blueprint.delete("/outcomes")
@@ -215,15 +213,14 @@ def asset(asset_id: str) -> ResponseReturnValue:
 def queue_history() -> ResponseReturnValue:
     """Script the next job's status reads: ``{"steps": [{"status": "queued", "progress": 0},
     {"fault": 429, "retry_after_ms": 5}, {"status": "completed", "progress": 100}]}``."""
-    return {"queued_histories": controls().play_history_json(_json().get("steps"))}
+    return {"queued_histories": controls().play_history_json(_json())}
 
 
 @blueprint.post("/unreachable")
 def mark_unreachable() -> ResponseReturnValue:
     """Make an image URL, or a whole host, impossible to fetch: ``{"url": ...}`` or
     ``{"host": ...}``. Hosts under ``.invalid`` always are."""
-    body = _json()
-    return controls().mark_unreachable(url=body.get("url"), host=body.get("host"))
+    return controls().mark_unreachable(_json())
 
 
 @blueprint.get("/unreachable")
