@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from mock_server import catalog, workers
 from mock_server import settings as settings_module
 from mock_server.app import create_app, state_of
-from mock_server.backend.sqlite_store import DatabaseUnavailable
+from mock_server.backend.database import DatabaseUnavailable
 from mock_server.settings import SettingsError
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from mock_server import catalog
-from mock_server.urls import split_url
+from mock_server.client_urls import split_url
 
 ENV_PREFIX = "SORA_MOCK_"
 

@@ -6,26 +6,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mock_server import catalog
-from mock_server.backend.assets import AssetStore
-from mock_server.backend.cells import CellFactory, memory_cells, sqlite_cells
+from mock_server.backend.assets import AssetStore, SqliteAssetStore
 from mock_server.backend.clock import MockClock
+from mock_server.backend.database import SqliteDatabase
+from mock_server.backend.deliveries import DeliveryStore, MemoryDeliveries, SqliteDeliveries
 from mock_server.backend.faults import FaultQueue
 from mock_server.backend.image_sources import ImageResolver
-from mock_server.backend.journal import MemoryRequestJournal, RequestJournal
+from mock_server.backend.job_store import InMemoryJobStore, JobStore, SqliteJobStore
+from mock_server.backend.journal import MemoryRequestJournal, RequestJournal, SqliteRequestJournal
 from mock_server.backend.kinds import JobKinds
 from mock_server.backend.limits import RequestRateLimiter
 from mock_server.backend.media import MediaCache
-from mock_server.backend.outbox import DeliveryStore, MemoryDeliveries, Outbox
+from mock_server.backend.outbox import Outbox
 from mock_server.backend.service import VideoService
 from mock_server.backend.shared_control import SharedControl
-from mock_server.backend.sqlite_store import (
-    SqliteAssetStore,
-    SqliteDatabase,
-    SqliteDeliveries,
-    SqliteJobStore,
-    SqliteRequestJournal,
-)
-from mock_server.backend.store import InMemoryJobStore, JobStore
+from mock_server.backend.shared_values import SharedValueFactory, memory_values, sqlite_values
 from mock_server.backend.webhooks import WebhookPublisher
 from mock_server.backend.worker import BackgroundWorker
 from mock_server.settings import Settings
@@ -54,10 +49,10 @@ class MockState:
         self.database = SqliteDatabase(settings.db) if settings.db else None
         self.assets: AssetStore
         self.journal: RequestJournal
-        cells: CellFactory
+        shared: SharedValueFactory
         deliveries: DeliveryStore
         if self.database is not None:
-            cells = sqlite_cells(self.database)
+            shared = sqlite_values(self.database)
             self.store: JobStore = store or SqliteJobStore(self.database)
             self.assets = SqliteAssetStore(self.database)
             self.journal = SqliteRequestJournal(self.database, settings.journal_size)
@@ -66,22 +61,22 @@ class MockState:
                 sqlite_deliveries.release_all()  # left by a process that is gone
             deliveries = sqlite_deliveries
         else:
-            cells = memory_cells
+            shared = memory_values
             self.store = store if store is not None else InMemoryJobStore()
             self.assets = AssetStore()
             self.journal = MemoryRequestJournal(settings.journal_size)
             deliveries = MemoryDeliveries()
         self.media = MediaCache()
-        self.service = VideoService(settings, self.clock, self.store, self.media, kinds, cells)
+        self.service = VideoService(settings, self.clock, self.store, self.media, kinds, shared)
         self.resolver = ImageResolver(
-            self.assets, settings.max_reference_bytes, self.clock.now, cells
+            self.assets, settings.max_reference_bytes, self.clock.now, shared
         )
-        self.faults = FaultQueue(cells("faults", list))
+        self.faults = FaultQueue(shared("faults", list))
         #: Responses that broke their contract (with ``validate_responses`` on), this process.
         self.contract_violations: list[dict[str, object]] = []
         #: Requests-per-minute windows by limit group (each dialect's ``JobKind.limits``).
         self.limiters = {
-            kind.limits.name: RequestRateLimiter(cells(f"rate:{kind.limits.name}", dict))
+            kind.limits.name: RequestRateLimiter(shared(f"rate:{kind.limits.name}", dict))
             for kind in kinds.values()
         }
         self.outbox = Outbox(

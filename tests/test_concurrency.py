@@ -11,7 +11,7 @@ import httpx
 
 from mock_server import create_app, state_of
 from mock_server.backend.job import Job
-from mock_server.backend.store import InMemoryJobStore
+from mock_server.backend.job_store import InMemoryJobStore
 from sora_testkit import LiveServer
 
 LIMIT = 3

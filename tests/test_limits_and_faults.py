@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 
 from mock_server import state_of
-from mock_server.backend.cells import MemoryCell
 from mock_server.backend.limits import RequestRateLimiter
-from mock_server.web.pipeline import reset_duration
+from mock_server.backend.shared_values import MemoryValue
+from mock_server.web.journal import reset_duration
 from sora_testkit import httpx_client, openai_client
 from tests.conftest import AUTH
 from tests.helpers import assert_openai_error
@@ -257,7 +257,7 @@ def test_faults_can_be_listed_and_cleared(http: httpx.Client) -> None:
 
 
 def test_rate_windows_of_idle_keys_are_dropped() -> None:
-    cell = MemoryCell(dict)
+    cell = MemoryValue(dict)
     limiter = RequestRateLimiter(cell)
     for index in range(50):
         assert limiter.hit(f"sk-{index}", START, 2).allowed

@@ -15,10 +15,10 @@ import pytest
 
 from mock_server import create_app, state_of
 from mock_server.backend.clock import MockClock
+from mock_server.backend.database import SqliteDatabase
 from mock_server.backend.history import FaultStep, StateStep
 from mock_server.backend.job import Job
-from mock_server.backend.sqlite_store import SqliteDatabase, SqliteJobStore
-from mock_server.backend.store import InMemoryJobStore, JobStore
+from mock_server.backend.job_store import InMemoryJobStore, JobStore, SqliteJobStore
 from mock_server.domain import ReferenceImage
 from sora_testkit import httpx_client, openai_client
 from tests.conftest import AUTH

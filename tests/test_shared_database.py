@@ -18,8 +18,8 @@ import pytest
 from flask import Flask
 
 from mock_server import create_app, state_of
-from mock_server.backend.outbox import Delivery
-from mock_server.backend.sqlite_store import SqliteDatabase, SqliteDeliveries
+from mock_server.backend.database import SqliteDatabase
+from mock_server.backend.deliveries import Delivery, SqliteDeliveries
 from sora_testkit import httpx_client
 from tests.conftest import AUTH
 from tests.helpers import assert_openai_error, image_bytes, named_file

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from mock_server import catalog
+from mock_server.backend.database import SqliteDatabase
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,40 @@ class AssetStore:
         """Forget every asset."""
         with self._lock:
             self._assets.clear()
+
+
+class SqliteAssetStore(AssetStore):
+    """Uploaded assets in the database file."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        super().__init__()
+        self.database = database
+
+    def _keep(self, asset: Asset) -> None:
+        with self.database.transaction() as connection:
+            connection.execute(
+                "INSERT INTO assets (id, data, content_type, filename, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (asset.id, asset.data, asset.content_type, asset.filename, asset.created_at),
+            )
+
+    def get(self, asset_id: str) -> Asset | None:
+        row = (
+            self.database.connection()
+            .execute(
+                "SELECT id, data, content_type, filename, created_at FROM assets WHERE id = ?",
+                (asset_id,),
+            )
+            .fetchone()
+        )
+        return None if row is None else Asset(*row)
+
+    def all(self) -> list[Asset]:
+        rows = self.database.connection().execute(
+            "SELECT id, data, content_type, filename, created_at FROM assets ORDER BY created_at"
+        )
+        return [Asset(*row) for row in rows]
+
+    def clear(self) -> None:
+        with self.database.transaction() as connection:
+            connection.execute("DELETE FROM assets")

@@ -6,7 +6,7 @@ import fnmatch
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mock_server.backend.cells import Cell, MemoryCell
+from mock_server.backend.shared_values import MemoryValue, SharedValue
 
 
 @dataclass
@@ -52,26 +52,26 @@ class Fault:
 class FaultQueue:
     """Faults in the order they were queued; each used up after ``count`` matching requests."""
 
-    def __init__(self, cell: Cell | None = None) -> None:
-        self._cell = cell if cell is not None else MemoryCell(list)
+    def __init__(self, value: SharedValue | None = None) -> None:
+        self._value = value if value is not None else MemoryValue(list)
 
     def add(self, fault: Fault) -> None:
         """Queue a fault."""
-        self._cell.update(lambda faults: faults.append(fault.to_dict()))
+        self._value.update(lambda faults: faults.append(fault.to_dict()))
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first queued fault for this request, counting one use."""
-        if not self._cell.read():
+        if not self._value.read():
             return None
-        return self._cell.update(lambda faults: _take(faults, method, path))
+        return self._value.update(lambda faults: _take(faults, method, path))
 
     def pending(self) -> list[dict[str, Any]]:
         """The faults still queued."""
-        return [dict(fault) for fault in self._cell.read()]
+        return [dict(fault) for fault in self._value.read()]
 
     def clear(self) -> None:
         """Drop every queued fault."""
-        self._cell.reset()
+        self._value.reset()
 
 
 def _take(faults: list[dict[str, Any]], method: str, path: str) -> Fault | None:

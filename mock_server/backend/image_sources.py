@@ -21,11 +21,11 @@ from PIL import Image
 
 from mock_server import catalog
 from mock_server.backend.assets import AssetStore
-from mock_server.backend.cells import CellFactory, memory_cells
+from mock_server.backend.shared_values import SharedValueFactory, memory_values
+from mock_server.client_urls import split_url
 from mock_server.domain import FileRef, ImageUrl, ReferenceSource, UploadedFile
 from mock_server.rules import reference
 from mock_server.rules.registry import RuleViolation
-from mock_server.urls import split_url
 
 ASSET_PATH_PREFIX = "/_mock/assets/"
 
@@ -95,13 +95,13 @@ class ImageResolver:
         assets: AssetStore,
         limit: int,
         now: Callable[[], float],
-        cells: CellFactory = memory_cells,
+        shared: SharedValueFactory = memory_values,
     ) -> None:
         self.assets = assets
         self.limit = limit
         self.now = now
         #: ``{"urls": [...], "hosts": [...]}`` registered as unreachable.
-        self._unreachable = cells("unreachable", lambda: {"urls": [], "hosts": []})
+        self._unreachable = shared("unreachable", lambda: {"urls": [], "hosts": []})
 
     def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
         """Make a URL, or every URL on a host, impossible to fetch."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from typing import Any, Protocol
+
+from mock_server.backend.database import SqliteDatabase
 
 
 class RequestJournal(Protocol):
@@ -41,3 +44,28 @@ class MemoryRequestJournal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class SqliteRequestJournal:
+    """The :class:`~mock_server.backend.journal.RequestJournal` on a SQLite file."""
+
+    def __init__(self, database: SqliteDatabase, size: int) -> None:
+        self.database = database
+        self.size = size
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self.database.transaction() as connection:
+            position = connection.execute(
+                "INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),)
+            ).lastrowid
+            connection.execute(
+                "DELETE FROM journal WHERE position <= ?", ((position or 0) - self.size,)
+            )
+
+    def entries(self) -> list[dict[str, Any]]:
+        rows = self.database.connection().execute("SELECT entry FROM journal ORDER BY position")
+        return [json.loads(row[0]) for row in rows]
+
+    def clear(self) -> None:
+        with self.database.transaction() as connection:
+            connection.execute("DELETE FROM journal")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mock_server import catalog
-from mock_server.backend.cells import Cell, MemoryCell
+from mock_server.backend.shared_values import MemoryValue, SharedValue
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,16 @@ class RateDecision:
 class RequestRateLimiter:
     """A sliding one-minute window of request times per key."""
 
-    def __init__(self, cell: Cell | None = None) -> None:
-        self._cell = cell if cell is not None else MemoryCell(dict)
+    def __init__(self, value: SharedValue | None = None) -> None:
+        self._value = value if value is not None else MemoryValue(dict)
 
     def hit(self, key: str, now: float, per_minute: int) -> RateDecision:
         """Count a request at ``now`` unless the window already holds ``per_minute``."""
-        return self._cell.update(lambda seen: _hit(seen, key, now, per_minute))
+        return self._value.update(lambda seen: _hit(seen, key, now, per_minute))
 
     def clear(self) -> None:
         """Forget every window."""
-        self._cell.reset()
+        self._value.reset()
 
 
 def _hit(seen: dict[str, list[float]], key: str, now: float, per_minute: int) -> RateDecision:

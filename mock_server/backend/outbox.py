@@ -8,13 +8,19 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
 from mock_server.backend.clock import MockClock
-from mock_server.urls import split_url
+from mock_server.backend.deliveries import (
+    Attempt,
+    Delivery,
+    DeliveryStore,
+    MemoryDeliveries,
+    is_due,
+)
+from mock_server.client_urls import split_url
 
 log = logging.getLogger("sora_mock.deliveries")
 
@@ -42,81 +48,6 @@ def host_allowed(url: str, allowed: tuple[str, ...]) -> bool:
         return False
 
 
-@dataclass
-class Attempt:
-    """One try at a delivery."""
-
-    at: float
-    status: int | None
-    error: str | None
-    duration_ms: float
-
-
-@dataclass
-class Delivery:
-    """A POST the mock owes someone."""
-
-    id: str
-    kind: str
-    url: str
-    body: bytes
-    headers: dict[str, str]
-    due_at: float
-    #: Mock-clock seconds to wait after each failed attempt; one more attempt than delays.
-    retry_delays: tuple[float, ...]
-    subject: str | None = None
-    #: Statuses that count as received; ``None`` means any 2xx.
-    ok_statuses: tuple[int, ...] | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    state: str = "pending"
-
-    def accepts(self, status: int) -> bool:
-        """Whether the receiver's answer counts as received."""
-        if self.ok_statuses is None:
-            return 200 <= status < 300
-        return status in self.ok_statuses
-
-    def summary(self) -> dict[str, Any]:
-        """A JSON-ready view for the journal."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "url": self.url,
-            "subject": self.subject,
-            "state": self.state,
-            "due_at": self.due_at,
-            "headers": dict(self.headers),
-            "body": self.body.decode("utf-8", "replace"),
-            "attempts": [asdict(attempt) for attempt in self.attempts],
-        }
-
-    def record(self) -> dict[str, Any]:
-        """Everything needed to rebuild the delivery after a restart."""
-        return {
-            **self.summary(),
-            "retry_delays": list(self.retry_delays),
-            "ok_statuses": None if self.ok_statuses is None else list(self.ok_statuses),
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Delivery:
-        """A delivery rebuilt from :meth:`record`."""
-        ok = record.get("ok_statuses")
-        return cls(
-            id=record["id"],
-            kind=record["kind"],
-            url=record["url"],
-            body=record["body"].encode(),
-            headers=dict(record["headers"]),
-            due_at=record["due_at"],
-            retry_delays=tuple(record["retry_delays"]),
-            subject=record.get("subject"),
-            ok_statuses=None if ok is None else tuple(ok),
-            attempts=[Attempt(**attempt) for attempt in record["attempts"]],
-            state=record["state"],
-        )
-
-
 def log_attempt(delivery: Delivery) -> None:
     """One line per attempt, in the request log's style, with what came of it.
 
@@ -141,67 +72,6 @@ def log_attempt(delivery: Delivery) -> None:
             len(delivery.attempts),
             delivery.subject or delivery.id,
         )
-
-
-class DeliveryStore(Protocol):
-    """Where deliveries are kept, and who is sending which."""
-
-    def add(self, delivery: Delivery) -> None:
-        """Keep a new delivery."""
-        ...
-
-    def save(self, delivery: Delivery) -> None:
-        """Keep a delivery after an attempt, and release its claim."""
-        ...
-
-    def all(self) -> list[Delivery]:
-        """Every delivery, oldest first."""
-        ...
-
-    def claim_due(self, now: float) -> list[Delivery]:
-        """Pending deliveries due by ``now`` that nobody else is sending, now claimed."""
-        ...
-
-    def clear(self) -> None:
-        """Forget every delivery."""
-        ...
-
-
-def is_due(delivery: Delivery, now: float) -> bool:
-    """Whether a delivery waits for an attempt that is due."""
-    return delivery.state == "pending" and delivery.due_at <= now
-
-
-class MemoryDeliveries:
-    """A :class:`DeliveryStore` in this process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._all: list[Delivery] = []
-        self._claimed: set[str] = set()
-
-    def add(self, delivery: Delivery) -> None:
-        with self._lock:
-            self._all.append(delivery)
-
-    def save(self, delivery: Delivery) -> None:
-        with self._lock:
-            self._claimed.discard(delivery.id)
-
-    def all(self) -> list[Delivery]:
-        with self._lock:
-            return list(self._all)
-
-    def claim_due(self, now: float) -> list[Delivery]:
-        with self._lock:
-            due = [d for d in self._all if is_due(d, now) and d.id not in self._claimed]
-            self._claimed.update(d.id for d in due)
-            return due
-
-    def clear(self) -> None:
-        with self._lock:
-            self._all.clear()
-            self._claimed.clear()
 
 
 class Outbox:

@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 from mock_server import catalog
 from mock_server.backend import history
-from mock_server.backend.cells import CellFactory, memory_cells
 from mock_server.backend.clock import MockClock
 from mock_server.backend.history import FaultStep, ScriptedFault, Step
 from mock_server.backend.job import Job, Progression, progression_for
+from mock_server.backend.job_store import JobStore, Page
 from mock_server.backend.kinds import JobKinds
 from mock_server.backend.media import MediaCache, MediaSpec
-from mock_server.backend.store import JobStore, Page
+from mock_server.backend.shared_values import SharedValueFactory, memory_values
 from mock_server.domain import VideoRequest
 from mock_server.rules import access, jobs, reference
 from mock_server.rules.registry import RuleViolation
@@ -33,7 +33,7 @@ class VideoService:
         store: JobStore,
         media: MediaCache,
         kinds: JobKinds,
-        cells: CellFactory = memory_cells,
+        shared: SharedValueFactory = memory_values,
     ) -> None:
         self.settings = settings
         #: What each dialect's jobs are like, by dialect name.
@@ -44,9 +44,9 @@ class VideoService:
         self.progression: Progression = progression_for(settings.progression)
         self.listeners: list[JobListener] = []
         #: Names of the outcomes forced on the next jobs, in order.
-        self._forced = cells("forced_outcomes", list)
+        self._forced = shared("forced_outcomes", list)
         #: Scripted histories for the next jobs, each a list of steps as JSON.
-        self._histories = cells("histories", list)
+        self._histories = shared("histories", list)
 
     # --- configuration ---------------------------------------------------------------------
 

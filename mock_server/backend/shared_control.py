@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from mock_server.backend.clock import MockClock
+from mock_server.backend.database import SqliteDatabase
 from mock_server.backend.service import VideoService
-from mock_server.backend.sqlite_store import SqliteDatabase
 
 CONTROL_KEY = "control"
 #: Where an earlier version kept only the clock.

@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 
 from mock_server import catalog
+from mock_server.backend.deliveries import Delivery
 from mock_server.backend.job import Job
-from mock_server.backend.outbox import Delivery, Outbox
+from mock_server.backend.outbox import Outbox
 
 
 def signing_key(secret: str) -> bytes:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server import catalog
+from mock_server.client_urls import split_url
 from mock_server.domain import ImageUrl, ReferenceImage, ReferenceSource, VideoRequest
 from mock_server.rules import create, reference
 from mock_server.rules.protocol import check_known_fields, json_type_name
 from mock_server.rules.registry import RuleViolation, define
-from mock_server.urls import split_url
 from mock_server.wording import plain_list
 
 INPUT_REQUIRED = define("input.required", 400, "The body has an input object.", "SPEC 3, seed 004")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mock_server.backend.job import Job
-from mock_server.backend.store import Page
+from mock_server.backend.job_store import Page
 from mock_server.dialects.openai.messages import FIELD_NAMES, WORDING, Wording, word
 from mock_server.rules.registry import RuleViolation
 

@@ -1,14 +1,16 @@
-"""Where jobs live. The in-memory store is the default; any store follows :class:`JobStore`."""
+"""Where jobs live: the :class:`JobStore` protocol, in memory (the default) and on SQLite."""
 
 from __future__ import annotations
 
 import bisect
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from mock_server.backend.database import SqliteDatabase
 from mock_server.backend.job import Job
 
 
@@ -141,3 +143,96 @@ class InMemoryJobStore:
             self._jobs.clear()
             self._order.clear()
             self._unfinished.clear()
+
+
+def job_to_row(job: Job) -> tuple[str, int, str, int, str, bytes | None]:
+    """A job as a table row: the reference image's bytes apart, everything else as JSON."""
+    reference = job.reference
+    return (
+        job.id,
+        job.seq,
+        job.dialect,
+        int(job.terminal),
+        json.dumps(job.to_record()),
+        reference.data if reference else None,
+    )
+
+
+def job_from_row(data_text: str, reference_bytes: bytes | None) -> Job:
+    """A job rebuilt from its row."""
+    return Job.from_record(json.loads(data_text), reference_bytes)
+
+
+class SqliteJobStore:
+    """The :class:`~mock_server.backend.store.JobStore` on a SQLite file."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        self.database = database
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self.database.transaction():
+            yield
+
+    def next_seq(self) -> int:
+        with self.database.transaction():
+            current = self.database.get_meta("seq") or 0
+            self.database.set_meta("seq", current + 1)
+            return int(current) + 1
+
+    def add(self, job: Job) -> None:
+        with self.database.transaction() as connection:
+            connection.execute(
+                "INSERT INTO jobs (id, seq, dialect, terminal, data, reference) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                job_to_row(job),
+            )
+
+    def get(self, job_id: str) -> Job | None:
+        row = (
+            self.database.connection()
+            .execute("SELECT data, reference FROM jobs WHERE id = ?", (job_id,))
+            .fetchone()
+        )
+        return None if row is None else job_from_row(row[0], row[1])
+
+    def save(self, job: Job) -> None:
+        _, _, _, terminal, data, _ = job_to_row(job)
+        with self.database.transaction() as connection:
+            connection.execute(
+                "UPDATE jobs SET terminal = ?, data = ? WHERE id = ?", (terminal, data, job.id)
+            )
+
+    def remove(self, job_id: str) -> bool:
+        with self.database.transaction() as connection:
+            return connection.execute("DELETE FROM jobs WHERE id = ?", (job_id,)).rowcount > 0
+
+    def page(
+        self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int
+    ) -> Page | None:
+        connection = self.database.connection()
+        direction, compare = ("ASC", ">") if order == "asc" else ("DESC", "<")
+        where = f"dialect IN ({', '.join('?' for _ in dialects)})"
+        params: list[Any] = list(dialects)
+        if after is not None:
+            cursor = connection.execute("SELECT seq FROM jobs WHERE id = ?", (after,)).fetchone()
+            if cursor is None:
+                return None
+            where += f" AND seq {compare} ?"
+            params.append(cursor[0])
+        rows = connection.execute(
+            f"SELECT data, reference FROM jobs WHERE {where} ORDER BY seq {direction} LIMIT ?",
+            (*params, limit + 1),
+        ).fetchall()
+        jobs = [job_from_row(data, reference) for data, reference in rows[:limit]]
+        return Page(jobs, len(rows) > limit)
+
+    def unfinished(self) -> list[Job]:
+        rows = self.database.connection().execute(
+            "SELECT data, reference FROM jobs WHERE terminal = 0 ORDER BY seq"
+        )
+        return [job_from_row(data, reference) for data, reference in rows]
+
+    def clear(self) -> None:
+        with self.database.transaction() as connection:
+            connection.execute("DELETE FROM jobs")

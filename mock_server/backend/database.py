@@ -1,0 +1,122 @@
+"""A SQLite file that keeps jobs, the clock, uploaded assets and deliveries across restarts.
+
+The standard library's ``sqlite3`` in WAL mode. Every change is committed before the request
+that made it is answered, so a job the client saw accepted survives ``kill -9``. Each thread
+has its own connection; a read-modify-write holds ``BEGIN IMMEDIATE``, which also serialises
+writers in other processes sharing the file. Each concern's store (jobs, assets, deliveries,
+the journal) keeps its SQLite version beside its memory one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    dialect TEXT NOT NULL,
+    terminal INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    reference BLOB
+);
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (terminal) WHERE terminal = 0;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS assets (
+    id TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    content_type TEXT NOT NULL,
+    filename TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS delivery_claims (id TEXT PRIMARY KEY, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (position INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+"""
+
+
+class DatabaseUnavailable(Exception):
+    """The database file cannot be opened or is not a SQLite database."""
+
+
+class SqliteDatabase:
+    """One database file: a connection per thread, and nested transactions made flat."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._connections: list[sqlite3.Connection] = []
+        try:
+            self.connection().executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            self.close()
+            raise DatabaseUnavailable(f"cannot use {self.path} as a database: {exc}") from exc
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            # Each connection is used by its own thread only; any thread may close them all.
+            connection = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+            self._local.depth = 0
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def close(self) -> None:
+        """Close every thread's connection; a later use opens a new one."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+            self._local = threading.local()
+        for connection in connections:
+            connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` ... ``COMMIT``; nested uses join the outer one."""
+        with self._lock:
+            connection = self.connection()
+            outer = self._local.depth == 0
+            if outer:
+                connection.execute("BEGIN IMMEDIATE")
+            self._local.depth += 1
+            try:
+                yield connection
+            except BaseException:
+                self._local.depth -= 1
+                if outer:
+                    connection.execute("ROLLBACK")
+                raise
+            self._local.depth -= 1
+            if outer:
+                connection.execute("COMMIT")
+
+    def get_meta(self, key: str) -> Any:
+        """A JSON value kept under ``key``, or ``None``."""
+        row = self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Keep a JSON value under ``key``."""
+        with self.transaction() as connection:
+            connection.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )

@@ -1,0 +1,79 @@
+"""Refusals, faults and failures as responses in the dialect's envelope, never HTML."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from mock_server.backend.faults import Fault
+from mock_server.backend.history import ScriptedFault
+from mock_server.rules import protocol
+from mock_server.rules.registry import RuleViolation
+from mock_server.web.routes import current_dialect, dialect_for_path
+
+log = logging.getLogger("sora_mock.requests")
+
+RULE_HEADER = "x-sora-mock-rule"
+FAULT_HEADER = "x-sora-mock-fault"
+
+
+def error_response(violation: RuleViolation) -> Response:
+    """A rule's refusal, with the rule's id for the rule header."""
+    response = jsonify(current_dialect().render_error(violation))
+    response.status_code = violation.status
+    response.headers.update(violation.headers)
+    g.rule = violation.rule.id
+    return response
+
+
+def fault_response(fault: Fault) -> Response:
+    """A queued fault that answers instead of the route."""
+    return faulty(fault.status, fault.message, fault.response_headers())
+
+
+def faulty(status: int, message: str | None, headers: dict[str, str]) -> Response:
+    """An injected HTTP error in the dialect's envelope, marked with the fault header."""
+    response = jsonify(current_dialect().render_fault(status, message))
+    response.status_code = status
+    response.headers.update(headers)
+    response.headers[FAULT_HEADER] = str(status)
+    g.fault = status
+    return response
+
+
+def scripted_fault(exc: ScriptedFault) -> Response:
+    """A status read that the job's scripted history answers with an HTTP error."""
+    return faulty(exc.step.status, None, exc.headers())
+
+
+def http_error(exc: HTTPException) -> Response:
+    """Routing and protocol errors from Werkzeug, in the dialect's envelope, never HTML."""
+    facts: dict[str, Any] = {"method": request.method, "path": request.path}
+    if exc.code == 405:
+        allowed = sorted(getattr(exc, "valid_methods", None) or [])
+        violation = RuleViolation(protocol.METHOD_NOT_ALLOWED, allowed=allowed, **facts)
+        response = error_response(violation)
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    if exc.code == 413:
+        return error_response(
+            RuleViolation(protocol.BODY_TOO_LARGE, size=request.content_length, limit=0)
+        )
+    if exc.code == 404:
+        return error_response(RuleViolation(protocol.ROUTE_NOT_FOUND, **facts))
+    response = jsonify(
+        dialect_for_path(request.path).render_fault(exc.code or 400, exc.description)
+    )
+    response.status_code = exc.code or 400
+    return response
+
+
+def unexpected(exc: Exception) -> Response:
+    """A bug in the mock: logged, and answered as the dialect's 500, never an HTML page."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    response = jsonify(dialect_for_path(request.path).render_fault(500, None))
+    response.status_code = 500
+    return response
