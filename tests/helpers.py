@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import av
 import httpx
 from PIL import Image
 
@@ -68,3 +69,25 @@ def post_multipart(http: httpx.Client, path: str, fields: dict[str, str]) -> htt
     """POST text fields as multipart/form-data."""
     body, content_type = encode_multipart(fields)
     return http.post(path, content=body, headers={"Content-Type": content_type})
+
+
+def probe_mp4(mp4: bytes) -> dict[str, Any]:
+    """Width, height, duration, codec and first frame of an MP4, read back with PyAV."""
+    with av.open(io.BytesIO(mp4), "r") as container:
+        stream = container.streams.video[0]
+        first = next(container.decode(video=0)).to_image()  # type: ignore[no-untyped-call]
+        assert stream.duration is not None and stream.time_base is not None
+        return {
+            "width": stream.codec_context.width,
+            "height": stream.codec_context.height,
+            "seconds": float(stream.duration * stream.time_base),
+            "codec": stream.codec_context.name,
+            "first": first,
+            "format": container.format.name,
+        }
+
+
+def mp4_shape(mp4: bytes) -> tuple[int, int, float]:
+    """An MP4's width, height and seconds."""
+    facts = probe_mp4(mp4)
+    return facts["width"], facts["height"], facts["seconds"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -34,64 +35,6 @@ def test_multipart_values_arrive_as_strings_and_are_accepted(http: httpx.Client)
     assert (video["model"], video["size"], video["seconds"]) == ("sora-2-pro", "1280x720", "8")
 
 
-def test_missing_prompt(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"model": "sora-2"}),
-        400,
-        "prompt.required",
-        "Missing required parameter: 'prompt'.",
-        param="prompt",
-        code="missing_required_parameter",
-    )
-
-
-def test_missing_prompt_in_multipart(http: httpx.Client) -> None:
-    assert_openai_error(
-        multipart(http, {"model": "sora-2"}),
-        400,
-        "prompt.required",
-        "Missing required parameter: 'prompt'.",
-        param="prompt",
-        code="missing_required_parameter",
-    )
-
-
-def test_prompt_of_wrong_type(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": 42}),
-        400,
-        "prompt.type",
-        "Invalid type for 'prompt': expected a string, but got an integer instead.",
-        param="prompt",
-        code="invalid_type",
-    )
-
-
-def test_empty_prompt(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": ""}),
-        400,
-        "prompt.empty",
-        "Invalid 'prompt': empty string. Expected a string with minimum length 1, "
-        "but got an empty string instead.",
-        param="prompt",
-        code="empty_string",
-    )
-
-
-def test_prompt_at_the_limit_is_accepted_and_one_more_is_not(http: httpx.Client) -> None:
-    assert post_json(http, {"prompt": "a" * 32000}).status_code == 200
-    assert_openai_error(
-        post_json(http, {"prompt": "a" * 32001}),
-        400,
-        "prompt.too_long",
-        "Invalid 'prompt': string too long. Expected a string with maximum length 32000, "
-        "but got a string with length 32001 instead.",
-        param="prompt",
-        code="string_above_max_length",
-    )
-
-
 @pytest.mark.parametrize(
     "model",
     ["sora-2", "sora-2-pro", "sora-2-2025-10-06", "sora-2-pro-2025-10-06", "sora-2-2025-12-08"],
@@ -102,101 +45,156 @@ def test_every_documented_model_and_snapshot_is_accepted(http: httpx.Client, mod
     assert response.json()["model"] == model
 
 
-@pytest.mark.parametrize("model", ["sora-3", "Sora-2", "sora2-portrait-12s", "gpt-4o"])
-def test_unsupported_model(http: httpx.Client, model: str) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "model": model}),
-        400,
-        "model.unsupported",
-        f"Invalid value: '{model}'. Supported values are: 'sora-2' and 'sora-2-pro'.",
-        param="model",
-        code="invalid_value",
+def test_prompt_at_the_limit_is_accepted(http: httpx.Client) -> None:
+    assert post_json(http, {"prompt": "a" * 32000}).status_code == 200
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A create body one rule refuses, and exactly how: a 400 in OpenAI's envelope."""
+
+    case: str
+    body: dict[str, Any]
+    rule: str
+    message: str
+    param: str
+    code: str | None
+    multipart: bool = False
+
+
+def _unsupported(
+    rule: str, field: str, value: str, supported: str, multipart: bool = False
+) -> Refusal:
+    return Refusal(
+        f"{field} {value!r}" + (" (multipart)" if multipart else ""),
+        {"prompt": "x", field: value},
+        rule,
+        f"Invalid value: '{value}'. Supported values are: {supported}.",
+        field,
+        "invalid_value",
+        multipart,
     )
 
 
-def test_model_of_wrong_type(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "model": ["sora-2"]}),
-        400,
-        "model.type",
-        "Invalid type for 'model': expected a string, but got an array instead.",
-        param="model",
-        code="invalid_type",
+def _wrong_type(rule: str, field: str, value: Any, expected: str, got: str) -> Refusal:
+    body = {"prompt": "x", field: value} if field != "prompt" else {"prompt": value}
+    return Refusal(
+        f"{field} as {got}",
+        body,
+        rule,
+        f"Invalid type for '{field}': expected {expected}, but got {got} instead.",
+        field,
+        "invalid_type",
     )
 
 
-def test_seconds_as_json_integer_gives_the_public_message(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "seconds": 8}),
-        400,
-        "seconds.type",
-        "Invalid type for 'seconds': expected one of '4', '8', or '12', but got an integer "
-        "instead.",
-        param="seconds",
-        code="invalid_type",
+SECONDS = "'4', '8', and '12'"
+REFUSALS = [
+    *(
+        Refusal(
+            "missing prompt" + (" (multipart)" if multipart else ""),
+            {"model": "sora-2"},
+            "prompt.required",
+            "Missing required parameter: 'prompt'.",
+            "prompt",
+            "missing_required_parameter",
+            multipart,
+        )
+        for multipart in (False, True)
+    ),
+    _wrong_type("prompt.type", "prompt", 42, "a string", "an integer"),
+    Refusal(
+        "empty prompt",
+        {"prompt": ""},
+        "prompt.empty",
+        "Invalid 'prompt': empty string. Expected a string with minimum length 1, "
+        "but got an empty string instead.",
+        "prompt",
+        "empty_string",
+    ),
+    Refusal(
+        "prompt one character too long",
+        {"prompt": "a" * 32001},
+        "prompt.too_long",
+        "Invalid 'prompt': string too long. Expected a string with maximum length 32000, "
+        "but got a string with length 32001 instead.",
+        "prompt",
+        "string_above_max_length",
+    ),
+    *(
+        _unsupported("model.unsupported", "model", model, "'sora-2' and 'sora-2-pro'")
+        for model in ("sora-3", "Sora-2", "sora2-portrait-12s", "gpt-4o")
+    ),
+    _wrong_type("model.type", "model", ["sora-2"], "a string", "an array"),
+    _wrong_type("seconds.type", "seconds", 8, "one of '4', '8', or '12'", "an integer"),
+    *(
+        _unsupported("seconds.unsupported", "seconds", seconds, SECONDS)
+        for seconds in ("5", "16", "20", "0", "4.0", " 4")
+    ),
+    _unsupported("seconds.unsupported", "seconds", "10", SECONDS, multipart=True),
+    *(
+        _unsupported("size.unsupported", "size", size, SIZES)
+        for size in (
+            "1280*720",
+            "1280 x 720",
+            "720p",
+            "1280X720",
+            "1920x1080",
+            "4K",
+            "1280x720 ",
+            "",
+        )
+    ),
+    _wrong_type("size.type", "size", {"width": 1280, "height": 720}, "a string", "an object"),
+    *(
+        Refusal(
+            f"Pro-only size {size} on sora-2",
+            {"prompt": "x", "model": "sora-2", "size": size},
+            "size.model_mismatch",
+            f"Invalid value: '{size}'. The model 'sora-2' supports only the sizes '720x1280' "
+            f"and '1280x720'; '{size}' needs 'sora-2-pro'.",
+            "size",
+            "invalid_value",
+        )
+        for size in ("1024x1792", "1792x1024")
+    ),
+    Refusal(
+        "a UniAll field",
+        {"prompt": "x", "model": "sora-2", "aspect_ratio": "16:9"},
+        "request.unknown_parameter",
+        "Unrecognized request argument supplied: aspect_ratio",
+        "aspect_ratio",
+        "unknown_parameter",
+    ),
+    Refusal(
+        "several unknown fields",
+        {"prompt": "x", "duration": 8, "image_url": "https://example.com/a.png"},
+        "request.unknown_parameter",
+        "Unrecognized request arguments supplied: duration, image_url",
+        "duration",
+        "unknown_parameter",
+    ),
+    Refusal(
+        "an unknown field (multipart)",
+        {"prompt": "x", "quality": "high"},
+        "request.unknown_parameter",
+        "Unrecognized request argument supplied: quality",
+        "quality",
+        "unknown_parameter",
+        multipart=True,
+    ),
+]
+
+
+@pytest.mark.parametrize("refusal", REFUSALS, ids=lambda refusal: refusal.case)
+def test_each_field_rule_refuses_with_its_message(http: httpx.Client, refusal: Refusal) -> None:
+    response = (
+        multipart(http, {k: str(v) for k, v in refusal.body.items()})
+        if refusal.multipart
+        else post_json(http, refusal.body)
     )
-
-
-@pytest.mark.parametrize("seconds", ["5", "16", "20", "0", "4.0", " 4"])
-def test_unsupported_seconds(http: httpx.Client, seconds: str) -> None:
     assert_openai_error(
-        post_json(http, {"prompt": "x", "seconds": seconds}),
-        400,
-        "seconds.unsupported",
-        f"Invalid value: '{seconds}'. Supported values are: '4', '8', and '12'.",
-        param="seconds",
-        code="invalid_value",
-    )
-
-
-def test_unsupported_seconds_in_multipart(http: httpx.Client) -> None:
-    assert_openai_error(
-        multipart(http, {"prompt": "x", "seconds": "10"}),
-        400,
-        "seconds.unsupported",
-        "Invalid value: '10'. Supported values are: '4', '8', and '12'.",
-        param="seconds",
-        code="invalid_value",
-    )
-
-
-@pytest.mark.parametrize(
-    "size", ["1280*720", "1280 x 720", "720p", "1280X720", "1920x1080", "4K", "1280x720 ", ""]
-)
-def test_unsupported_size(http: httpx.Client, size: str) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "size": size}),
-        400,
-        "size.unsupported",
-        f"Invalid value: '{size}'. Supported values are: {SIZES}.",
-        param="size",
-        code="invalid_value",
-    )
-
-
-def test_size_of_wrong_type(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "size": {"width": 1280, "height": 720}}),
-        400,
-        "size.type",
-        "Invalid type for 'size': expected a string, but got an object instead.",
-        param="size",
-        code="invalid_type",
-    )
-
-
-@pytest.mark.parametrize("size", ["1024x1792", "1792x1024"])
-def test_pro_only_size_with_sora_2_names_the_model_and_its_sizes(
-    http: httpx.Client, size: str
-) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "model": "sora-2", "size": size}),
-        400,
-        "size.model_mismatch",
-        f"Invalid value: '{size}'. The model 'sora-2' supports only the sizes '720x1280' and "
-        f"'1280x720'; '{size}' needs 'sora-2-pro'.",
-        param="size",
-        code="invalid_value",
+        response, 400, refusal.rule, refusal.message, param=refusal.param, code=refusal.code
     )
 
 
@@ -210,39 +208,6 @@ def test_every_size_works_with_sora_2_pro(http: httpx.Client, size: str) -> None
     response = post_json(http, {"prompt": "x", "model": "sora-2-pro-2025-10-06", "size": size})
     assert response.status_code == 200
     assert response.json()["size"] == size
-
-
-def test_unknown_field_is_refused_like_a_uniall_request(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "model": "sora-2", "aspect_ratio": "16:9"}),
-        400,
-        "request.unknown_parameter",
-        "Unrecognized request argument supplied: aspect_ratio",
-        param="aspect_ratio",
-        code="unknown_parameter",
-    )
-
-
-def test_several_unknown_fields_are_all_named(http: httpx.Client) -> None:
-    assert_openai_error(
-        post_json(http, {"prompt": "x", "duration": 8, "image_url": "https://example.com/a.png"}),
-        400,
-        "request.unknown_parameter",
-        "Unrecognized request arguments supplied: duration, image_url",
-        param="duration",
-        code="unknown_parameter",
-    )
-
-
-def test_unknown_field_in_multipart(http: httpx.Client) -> None:
-    assert_openai_error(
-        multipart(http, {"prompt": "x", "quality": "high"}),
-        400,
-        "request.unknown_parameter",
-        "Unrecognized request argument supplied: quality",
-        param="quality",
-        code="unknown_parameter",
-    )
 
 
 def test_field_repeated_in_multipart(http: httpx.Client) -> None:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 from typing import Any
 
-import av
 import httpx
 import pytest
 
 from mock_server import state_of
 from sora_testkit import httpx_client
 from tests.conftest import AUTH
-from tests.helpers import image_bytes
+from tests.helpers import image_bytes, mp4_shape
 
 CREATE = "/api/v1/generateTask/sora-2-pro"
 STATUS = "/api/v1/statusTask/sora-2-pro"
@@ -57,14 +55,6 @@ def finish(http: httpx.Client, task_id: str) -> dict[str, Any]:
             return data
 
 
-def probe(data: bytes) -> tuple[int, int, float]:
-    with av.open(io.BytesIO(data), "r") as container:
-        stream = container.streams.video[0]
-        assert stream.duration is not None and stream.time_base is not None
-        seconds = float(stream.duration * stream.time_base)
-        return stream.codec_context.width, stream.codec_context.height, seconds
-
-
 def result_urls(data: dict[str, Any]) -> list[str]:
     assert isinstance(data["resultJson"], str), "resultJson is a JSON string, not an object"
     urls: list[str] = json.loads(data["resultJson"])["resultUrls"]
@@ -92,7 +82,7 @@ def test_submit_and_walk_pending_to_success(http: httpx.Client) -> None:
     with httpx.Client(transport=http._transport) as anonymous:
         video = anonymous.get(url)
     assert video.headers["content-type"] == "video/mp4"
-    assert probe(video.content) == (1280, 720, 10.0)
+    assert mp4_shape(video.content) == (1280, 720, 10.0)
 
 
 def test_pending_is_the_first_state(make_app: Any) -> None:
@@ -122,14 +112,14 @@ def test_text_to_video_size_and_duration(
 ) -> None:
     with httpx_client(make_app(progression="instant"), headers=AUTH) as http:
         data = finish(http, create(http, t2v(**fields)).json()["data"]["taskId"])
-        assert probe(http.get(result_urls(data)[0]).content) == expected
+        assert mp4_shape(http.get(result_urls(data)[0]).content) == expected
 
 
 @pytest.mark.parametrize("duration", [10, 15])
 def test_official_provider_always_makes_12_seconds(make_app: Any, duration: int) -> None:
     with httpx_client(make_app(progression="instant"), headers=AUTH) as http:
         task_id = create(http, t2v(duration=duration), provider="official").json()["data"]["taskId"]
-        assert probe(http.get(result_urls(finish(http, task_id))[0]).content)[2] == 12.0
+        assert mp4_shape(http.get(result_urls(finish(http, task_id))[0]).content)[2] == 12.0
 
 
 @pytest.mark.parametrize(
@@ -152,7 +142,7 @@ def test_image_to_video_follows_the_images_orientation(
         ).json()
         fields = {"resolution": resolution} if resolution else {}
         task_id = create(http, i2v(asset["url"], **fields)).json()["data"]["taskId"]
-        assert probe(http.get(result_urls(finish(http, task_id))[0]).content)[:2] == expected
+        assert mp4_shape(http.get(result_urls(finish(http, task_id))[0]).content)[:2] == expected
 
 
 def test_data_url_image(http: httpx.Client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -81,13 +82,87 @@ def test_generatetask_words_every_rule_its_routes_can_break() -> None:
     assert set(GT_WORDING) == {rule.id for rule in all_rules()} - NOT_ON_GENERATETASK
 
 
-def test_every_rule_is_asserted_by_a_test() -> None:
-    sources = "\n".join(
-        path.read_text()
-        for path in (ROOT / "tests").glob("test_*.py")
+RULE_HEADER = "x-sora-mock-rule"
+
+
+def _header_checkers(modules: dict[Path, ast.Module]) -> set[str]:
+    """Names of the functions, in any test module or helper, that read the rule header, directly
+    or through another such function."""
+    functions = {
+        node.name: node
+        for tree in modules.values()
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("test_")
+    }
+    checkers: set[str] = set()
+    while True:
+        found = {
+            name
+            for name, node in functions.items()
+            if name not in checkers and _reads_header(node, checkers)
+        }
+        if not found:
+            return checkers
+        checkers |= found
+
+
+def _reads_header(node: ast.AST, checkers: set[str]) -> bool:
+    """Whether code reads the rule header or calls a function that does."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Constant) and inner.value == RULE_HEADER:
+            return True
+        if isinstance(inner, ast.Call):
+            called = inner.func
+            name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", "")
+            if name in checkers:
+                return True
+    return False
+
+
+def _strings(node: ast.AST) -> set[str]:
+    return {
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+
+
+def _asserted_rules(path: Path, tree: ast.Module, checkers: set[str]) -> set[str]:
+    """Rule ids a module's tests check through the rule header: named in a test that reads the
+    header (or calls a helper that does), in its parameters, or in a table those name."""
+    tables = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    asserted: set[str] = set()
+    for node in tree.body:
+        if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+            continue
+        if not _reads_header(node, checkers):
+            continue
+        asserted |= _strings(node)
+        for name in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & set(tables):
+            asserted |= _strings(tables[name])
+    return asserted
+
+
+def test_every_rule_is_asserted_through_the_rule_header_of_a_response() -> None:
+    """Not merely named in a test file: checked against ``x-sora-mock-rule`` of an answer."""
+    modules = {
+        path: ast.parse(path.read_text())
+        for path in sorted((ROOT / "tests").glob("*.py"))
         if path.name != Path(__file__).name
+    }
+    checkers = _header_checkers(modules)
+    asserted = set().union(
+        *(
+            _asserted_rules(path, tree, checkers)
+            for path, tree in modules.items()
+            if path.name.startswith("test_")
+        )
     )
-    untested = [rule.id for rule in all_rules() if f'"{rule.id}"' not in sources]
+    untested = [rule.id for rule in all_rules() if rule.id not in asserted]
     assert untested == []
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import av
 import openai
 import pytest
 from flask import Flask
 from PIL import Image, ImageChops, ImageStat
 
 from sora_testkit import async_openai_client, openai_client
-from tests.helpers import image_bytes, named_file
+from tests.helpers import image_bytes, named_file, probe_mp4
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -25,22 +24,6 @@ def reference_picture(width: int, height: int) -> bytes:
     out = io.BytesIO()
     picture.save(out, "PNG")
     return out.getvalue()
-
-
-def probe(mp4: bytes) -> dict[str, Any]:
-    """Width, height, duration, codec and first frame of an MP4, read back with PyAV."""
-    with av.open(io.BytesIO(mp4), "r") as container:
-        stream = container.streams.video[0]
-        first = next(container.decode(video=0)).to_image()  # type: ignore[no-untyped-call]
-        assert stream.duration is not None and stream.time_base is not None
-        return {
-            "width": stream.codec_context.width,
-            "height": stream.codec_context.height,
-            "seconds": float(stream.duration * stream.time_base),
-            "codec": stream.codec_context.name,
-            "first": first,
-            "format": container.format.name,
-        }
 
 
 def mean_difference(a: Image.Image, b: Image.Image) -> float:
@@ -64,7 +47,7 @@ def test_create_and_poll_then_download_the_real_mp4(sdk: openai.OpenAI) -> None:
 
     content = sdk.videos.download_content(video.id)
     assert content.response.headers["content-type"] == "video/mp4"
-    info = probe(content.content)
+    info = probe_mp4(content.content)
     assert (info["width"], info["height"], info["seconds"]) == (1792, 1024, 8.0)
     assert info["codec"] == "h264"
     assert "mp4" in info["format"]
@@ -79,7 +62,7 @@ def test_first_frame_follows_the_reference_not_a_constant(sdk: openai.OpenAI) ->
     video = sdk.videos.create_and_poll(
         prompt="x", input_reference=named_file(out.getvalue(), "ref.jpg")
     )
-    first = probe(sdk.videos.download_content(video.id).content)["first"]
+    first = probe_mp4(sdk.videos.download_content(video.id).content)["first"]
     assert mean_difference(first, plain) < 4
     assert mean_difference(first, Image.open(io.BytesIO(reference_picture(720, 1280)))) > 40
 
@@ -92,7 +75,7 @@ def test_mp4_has_the_jobs_size_and_length(
     sdk: openai.OpenAI, model: str, size: str, seconds: str
 ) -> None:
     video = sdk.videos.create_and_poll(prompt="waves", model=model, size=size, seconds=seconds)  # type: ignore[arg-type]
-    info = probe(sdk.videos.download_content(video.id).content)
+    info = probe_mp4(sdk.videos.download_content(video.id).content)
     width, height = (int(v) for v in size.split("x"))
     assert (info["width"], info["height"], info["seconds"]) == (width, height, float(seconds))
 
@@ -196,14 +179,14 @@ def test_remix_keeps_model_size_and_seconds(sdk: openai.OpenAI) -> None:
     assert remix.prompt == "the cat, now blue"
     finished = sdk.videos.poll(remix.id)
     assert finished.status == "completed"
-    assert probe(sdk.videos.download_content(remix.id).content)["seconds"] == 12.0
+    assert probe_mp4(sdk.videos.download_content(remix.id).content)["seconds"] == 12.0
 
 
 def test_remix_keeps_the_source_reference_as_first_frame(sdk: openai.OpenAI) -> None:
     ref = reference_picture(720, 1280)
     source = sdk.videos.create_and_poll(prompt="x", input_reference=named_file(ref, "r.png"))
     remix = sdk.videos.poll(sdk.videos.remix(source.id, prompt="y").id)
-    first = probe(sdk.videos.download_content(remix.id).content)["first"]
+    first = probe_mp4(sdk.videos.download_content(remix.id).content)["first"]
     assert mean_difference(first, Image.open(io.BytesIO(ref))) < 4
 
 
@@ -241,7 +224,7 @@ async def test_async_client_works_the_same(app: Flask) -> None:
     )
     assert video.status == "completed"
     content = await client.videos.download_content(video.id)
-    info = probe(content.content)
+    info = probe_mp4(content.content)
     assert (info["width"], info["height"], info["seconds"]) == (1280, 720, 4.0)
     thumb = await client.videos.download_content(video.id, variant="thumbnail")
     assert thumb.content[:4] == b"RIFF"

@@ -12,7 +12,7 @@ import pytest
 from mock_server import catalog, state_of
 from sora_testkit import httpx_client
 from tests.conftest import AUTH
-from tests.helpers import assert_openai_error, image_bytes
+from tests.helpers import assert_openai_error, image_bytes, mp4_shape
 
 MODELS = (
     "'sora2-landscape-4s', 'sora2-landscape-8s', 'sora2-landscape-12s', 'sora2-portrait-4s', "
@@ -35,14 +35,6 @@ def run(http: httpx.Client, **body: Any) -> dict[str, Any]:
         task: dict[str, Any] = http.get(f"/v1/videos/{task_id}").json()
         if task["status"] in ("completed", "failed"):
             return task
-
-
-def probe(data: bytes) -> tuple[int, int, float]:
-    with av.open(io.BytesIO(data), "r") as container:
-        stream = container.streams.video[0]
-        assert stream.duration is not None and stream.time_base is not None
-        seconds = float(stream.duration * stream.time_base)
-        return stream.codec_context.width, stream.codec_context.height, seconds
 
 
 def test_submit_returns_the_job_object(http: httpx.Client) -> None:
@@ -77,7 +69,7 @@ def test_query_walks_queued_to_completed_and_serves_a_real_mp4(http: httpx.Clien
         video = anonymous.get(task["video_url"])
         thumb = anonymous.get(task["thumbnail_url"])
     assert video.headers["content-type"] == "video/mp4"
-    assert probe(video.content) == (720, 1280, 12.0)
+    assert mp4_shape(video.content) == (720, 1280, 12.0)
     assert thumb.headers["content-type"] == "image/webp"
 
 
@@ -131,7 +123,7 @@ def test_true_1080p_when_enabled(make_app: Any) -> None:
     with httpx_client(app, headers=AUTH) as http:
         task = run(http, model="sora2-pro-true-1080p", aspect_ratio="9:16")
         with httpx.Client(transport=http._transport) as anonymous:
-            assert probe(anonymous.get(task["video_url"]).content) == (1080, 1920, 4.0)
+            assert mp4_shape(anonymous.get(task["video_url"]).content) == (1080, 1920, 4.0)
 
 
 def test_missing_model(http: httpx.Client) -> None:
