@@ -46,26 +46,21 @@ _TYPE_WORDS = {
 }
 
 
-def _sentence(errors: list[ValidationError]) -> str:
+def _sentence(error: ValidationError) -> str:
     """The first problem of a body, in the words its contract gives (``x-messages`` by
     keyword, else ``x-message``), or in plain words made from the schema."""
-    error = errors[0]
     schema = error.schema if isinstance(error.schema, dict) else {}
     path = list(error.absolute_path)
     names = [part for part in path if isinstance(part, str)]
     indexes = [part for part in path if isinstance(part, int)]
-    here = [e for e in errors if e.validator == "required" and list(e.absolute_path) == path]
-    missing = [str(e.message).split("'")[1] for e in here] or [""]
+    given = error.instance if isinstance(error.instance, dict) else {}
+    missing = [name for name in schema.get("required", []) if name not in given]
     facts = {
         "name": names[-1] if names else "body",
         "index": indexes[-1] if indexes else "",
         "value": error.instance,
         "missing": " or ".join(repr(name) for name in missing),
-        "names": ", ".join(
-            sorted(set(error.instance) - set(schema.get("properties", {})))
-            if isinstance(error.instance, dict)
-            else []
-        ),
+        "names": ", ".join(sorted(set(given) - set(schema.get("properties", {})))),
     }
     keyword = str(error.validator)
     template = schema.get("x-messages", {}).get(keyword) or schema.get("x-message")
@@ -103,7 +98,7 @@ def check_body(contract: str, body: Any) -> None:
         ),
     )
     if errors:
-        raise ControlError(_sentence(errors))
+        raise ControlError(_sentence(errors[0]))
 
 
 class Controls:
