@@ -238,9 +238,45 @@ ID_PREFIX_REQUEST: Final = "req_"
 ID_PREFIX_EVENT: Final = "evt_"
 ID_PREFIX_WEBHOOK_MESSAGE: Final = "msg_"
 
-#: Host names that count as private besides private addresses (SPEC 5.2).
+#: Host names that count as private besides private addresses and single-label names such as
+#: ``metadata`` (SPEC 5.2; RFC 6761, 6762, 8375; ICANN's reserved ``.internal``).
 PRIVATE_HOST_NAMES: Final = ("localhost",)
-PRIVATE_HOST_SUFFIXES: Final = (".local", ".internal", ".localhost")
+PRIVATE_HOST_SUFFIXES: Final = (".local", ".internal", ".localhost", ".home.arpa", ".localdomain")
+#: Special-purpose address blocks no image or webhook of a client's lives in (IANA's IPv4 and
+#: IPv6 special-purpose registries, RFC 6890), besides what ``ipaddress`` flags as private,
+#: loopback, link-local, multicast or reserved: the whole of each block counts [CHOICE].
+SPECIAL_NETWORKS: Final = (
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.88.99.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+    "::/128",
+    "::1/128",
+    "::ffff:0:0/96",
+    "64:ff9b::/96",
+    "64:ff9b:1::/48",
+    "100::/64",
+    "2001::/23",
+    "2001:db8::/32",
+    "3fff::/20",
+    "5f00::/16",
+    "fc00::/7",
+    "fe80::/10",
+    "ff00::/8",
+)
+#: Where the control API lives; no webhook or callback is ever delivered under it [CHOICE].
+CONTROL_PREFIX: Final = "/_mock"
 
 #: Webhook secrets have the Standard Webhooks form: this prefix, then base64 (SPEC 1.5).
 WEBHOOK_SECRET_PREFIX: Final = "whsec_"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from mock_server import catalog
-from mock_server.client_urls import split_url
+from mock_server.client_urls import allowed_host_names, delivery_refusal, parse_client_url
 
 ENV_PREFIX = "SORA_MOCK_"
 
@@ -105,10 +105,13 @@ class Settings:
                 f"{catalog.DEFAULT_WEBHOOK_SECRET}"
             )
         for url in self.webhook_urls:
-            if split_url(url) is None:
+            if parse_client_url(url) is None:
                 raise SettingsError(
                     f"webhook URL must be an http:// or https:// URL with a host, not {url!r}"
                 )
+            refusal = delivery_refusal(url, allowed_host_names(self.allowed_hosts))
+            if refusal is not None:
+                raise SettingsError(f"webhook URL {url!r} can never be delivered: {refusal}")
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (validated again)."""

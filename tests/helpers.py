@@ -65,6 +65,14 @@ def assert_openai_error(
     return error
 
 
+def assert_gt_error(response: httpx.Response, status: int, rule: str, message: str) -> None:
+    """Status, the ``{code, message, data}`` envelope with code = status, message, rule id."""
+    assert response.status_code == status, response.text
+    assert response.headers["x-sora-mock-rule"] == rule
+    assert response.headers["x-request-id"].startswith("req_")
+    assert response.json() == {"code": status, "message": message, "data": None}
+
+
 def post_multipart(http: httpx.Client, path: str, fields: dict[str, str]) -> httpx.Response:
     """POST text fields as multipart/form-data."""
     body, content_type = encode_multipart(fields)

@@ -7,10 +7,12 @@ from itertools import pairwise
 from typing import Any
 
 import httpx
+import pytest
 
 from mock_server import contracts, state_of
 from sora_testkit import httpx_client
 from tests.conftest import AUTH
+from tests.helpers import assert_gt_error
 from tests.receiver import Receiver
 
 CREATE = "/api/v1/generateTask/sora-2-pro"
@@ -122,14 +124,69 @@ def test_async_tasks_do_not_call_back(make_app: Any) -> None:
         assert callback_journal(http) == []
 
 
-def test_callbacks_go_only_to_allowed_hosts(make_app: Any) -> None:
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        (
+            "https://hooks.example.com/sora",
+            "hooks.example.com is neither loopback nor named by --allow-host",
+        ),
+        ("http://10.0.0.8/hook", "10.0.0.8 is neither loopback nor named by --allow-host"),
+        ("http://127.0.0.1:8000/_mock/reset", "deliveries never go to the control API (/_mock/)"),
+        ("http://localhost:8000/%5Fmock/reset", "deliveries never go to the control API (/_mock/)"),
+        ("http://127.1:8000//_mock/reset", "deliveries never go to the control API (/_mock/)"),
+        ("http://[::1]:8000/a/../_mock/reset", "deliveries never go to the control API (/_mock/)"),
+        ("http://2130706433:8000/_MOCK", "deliveries never go to the control API (/_mock/)"),
+    ],
+)
+def test_a_callback_that_can_never_be_delivered_is_refused_at_submit(
+    make_app: Any, url: str, reason: str
+) -> None:
     app = make_app(progression="instant")
     with httpx_client(app, headers=AUTH) as http:
-        submit_callback_task(http, "https://hooks.example.com/sora")
+        body = {
+            "request_type": "callback",
+            "callback_url": url,
+            "input": {"mode": "text-to-video", "prompt": "x"},
+        }
+        assert_gt_error(
+            http.post(CREATE, json=body),
+            400,
+            "callback_url.undeliverable",
+            f"callback_url can never be delivered: {reason}.",
+        )
+        assert http.get("/_mock/").json()["unfinished_jobs"] == 0
+
+
+def test_a_callback_cannot_reset_the_mock_over_real_http() -> None:
+    """The attack: a callback aimed at the mock's own control API would have reset it."""
+    from mock_server import create_app
+    from sora_testkit import LiveServer
+
+    app = create_app({"progression": "instant"})
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, headers=AUTH) as http:
+        kept = http.post("/v1/videos", json={"prompt": "kept"}).json()["id"]
+        body = {
+            "request_type": "callback",
+            "callback_url": f"{server.url}/_mock/reset",
+            "input": {"mode": "text-to-video", "prompt": "x"},
+        }
+        assert http.post(CREATE, json=body).status_code == 400
         http.post("/_mock/deliveries/flush")
-        [delivery] = callback_journal(http)
+        assert http.get(f"/v1/videos/{kept}").status_code == 200
+
+
+def test_a_delivery_to_the_control_api_is_refused_even_if_queued(make_app: Any) -> None:
+    """The outbox judges again before it sends: nothing reaches /_mock/ by any route."""
+    app = make_app(progression="instant")
+    state = state_of(app)
+    state.outbox.enqueue("callback", "http://127.0.0.1:9/_mock/reset", b"{}", {}, retry_delays=())
+    assert state.outbox.run_due() == 1
+    [delivery] = state.outbox.journal()
     assert delivery["state"] == "refused"
-    assert delivery["attempts"][0]["status"] is None
+    assert delivery["attempts"][0]["error"] == (
+        "refused: deliveries never go to the control API (/_mock/)"
+    )
 
 
 def test_allowed_host_is_delivered_to(make_app: Any) -> None:

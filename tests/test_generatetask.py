@@ -12,19 +12,11 @@ import pytest
 from mock_server import state_of
 from sora_testkit import httpx_client
 from tests.conftest import AUTH
-from tests.helpers import image_bytes, mp4_shape
+from tests.helpers import assert_gt_error, image_bytes, mp4_shape
 
 CREATE = "/api/v1/generateTask/sora-2-pro"
 STATUS = "/api/v1/statusTask/sora-2-pro"
 START = 1_760_000_000.0
-
-
-def assert_gt_error(response: httpx.Response, status: int, rule: str, message: str) -> None:
-    """Status, the ``{code, message, data}`` envelope with code = status, message, rule id."""
-    assert response.status_code == status, response.text
-    assert response.headers["x-sora-mock-rule"] == rule
-    assert response.headers["x-request-id"].startswith("req_")
-    assert response.json() == {"code": status, "message": message, "data": None}
 
 
 def t2v(**fields: Any) -> dict[str, Any]:

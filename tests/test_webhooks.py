@@ -154,13 +154,23 @@ def test_unreachable_receiver_is_journaled_not_fatal(make_app: Any) -> None:
     assert delivery["state"] == "pending"
 
 
-def test_hosts_outside_loopback_are_refused_unless_allowed(make_app: Any) -> None:
-    app = make_app(webhook_urls=["http://hooks.example.com/in"], progression="instant")
-    with httpx_client(app, headers=AUTH) as http:
-        http.post("/v1/videos", json={"prompt": "x"})
-        [delivery] = http.post("/_mock/deliveries/flush").json()["deliveries"]
-    assert delivery["state"] == "refused"
-    assert delivery["attempts"][0]["error"].startswith("host not allowed")
+def test_a_webhook_url_that_can_never_be_delivered_is_refused_at_start(make_app: Any) -> None:
+    from mock_server.settings import SettingsError
+
+    for url, reason in (
+        (
+            "http://hooks.example.com/in",
+            "hooks.example.com is neither loopback nor named by --allow-host",
+        ),
+        ("http://127.0.0.1:8000/_mock/reset", "deliveries never go to the control API (/_mock/)"),
+    ):
+        with pytest.raises(SettingsError) as refused:
+            make_app(webhook_urls=[url])
+        assert str(refused.value) == f"webhook URL {url!r} can never be delivered: {reason}"
+    allowed = make_app(
+        webhook_urls=["http://hooks.example.com/in"], allowed_hosts=["Hooks.Example.COM."]
+    )
+    assert state_of(allowed).settings.webhook_urls == ("http://hooks.example.com/in",)
 
 
 def test_background_worker_delivers_without_a_flush(make_app: Any, receiver: Receiver) -> None:
@@ -192,9 +202,9 @@ def test_redirects_are_not_followed(make_app: Any) -> None:
     "url", ["http://[::1", "http://127.0.0.1:99999/h", "ftp://127.0.0.1/h", "not a url"]
 )
 def test_malformed_delivery_urls_are_refused_not_crashed(url: str) -> None:
-    from mock_server.backend.outbox import host_allowed
+    from mock_server.client_urls import delivery_refusal
 
-    assert host_allowed(url, ()) is False
+    assert delivery_refusal(url, frozenset()) == "it is not an http(s) URL with a valid host"
 
 
 def test_each_delivery_attempt_is_logged_in_one_line_with_its_outcome(
@@ -203,7 +213,7 @@ def test_each_delivery_attempt_is_logged_in_one_line_with_its_outcome(
     import logging
 
     failing = Receiver(statuses=[500])
-    app = make_app(webhook_urls=[failing.url, "http://hooks.example.com/h"])
+    app = make_app(webhook_urls=[failing.url, "http://127.0.0.1:9/closed"])
     try:
         with caplog.at_level(logging.INFO), httpx_client(app, headers=AUTH) as http:
             video = finish(http)
@@ -214,12 +224,35 @@ def test_each_delivery_attempt_is_logged_in_one_line_with_its_outcome(
         failing.close()
     lines = [r for r in caplog.records if r.name == "sora_mock.deliveries"]
     texts = [r.getMessage() for r in lines]
-    assert [r.levelname for r in lines] == ["WARNING", "WARNING", "INFO"]
+    assert [r.levelname for r in lines] == ["WARNING", "WARNING", "INFO", "WARNING"]
     assert texts[0].startswith(f"webhook POST {failing.url} 500 ")
     assert texts[0].endswith(
         f"ms retry at mock time {state_of(app).clock.now():.0f} (attempt 1, {video['id']})"
     )
-    assert texts[1].startswith("webhook POST http://hooks.example.com/h error=host not allowed")
-    assert texts[1].endswith(f"refused (attempt 1, {video['id']})")
+    assert texts[1].startswith("webhook POST http://127.0.0.1:9/closed error=ConnectError")
+    assert texts[1].endswith(f"(attempt 1, {video['id']})")
     assert texts[2].startswith(f"webhook POST {failing.url} 200 ")
     assert texts[2].endswith(f"ms delivered (attempt 2, {video['id']})")
+    assert texts[3].startswith("webhook POST http://127.0.0.1:9/closed error=ConnectError")
+    assert texts[3].endswith(f"(attempt 2, {video['id']})")
+
+
+def test_a_refused_delivery_is_logged_with_its_reason(
+    make_app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    outbox = state_of(make_app()).outbox
+    delivery = outbox.enqueue(
+        "webhook", "http://127.0.0.1:9/_mock/reset", b"{}", {}, retry_delays=()
+    )
+    with caplog.at_level(logging.INFO):
+        outbox.run_due()
+    [line] = [r for r in caplog.records if r.name == "sora_mock.deliveries"]
+    assert line.levelname == "WARNING"
+    text = line.getMessage()
+    assert text.startswith(
+        "webhook POST http://127.0.0.1:9/_mock/reset "
+        "error=refused: deliveries never go to the control API (/_mock/) "
+    )
+    assert text.endswith(f"ms refused (attempt 1, {delivery.id})")

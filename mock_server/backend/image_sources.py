@@ -12,7 +12,6 @@ import base64
 import binascii
 import functools
 import io
-import ipaddress
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, unquote_to_bytes
@@ -22,24 +21,12 @@ from PIL import Image
 from mock_server import catalog
 from mock_server.backend.assets import AssetStore
 from mock_server.backend.shared_values import SharedValueFactory, memory_values
-from mock_server.client_urls import split_url
+from mock_server.client_urls import parse_client_url, special_host
 from mock_server.domain import FileRef, ImageUrl, ReferenceSource, UploadedFile
 from mock_server.rules import reference
 from mock_server.rules.registry import RuleViolation
 
-ASSET_PATH_PREFIX = "/_mock/assets/"
-
-
-def is_private_host(host: str) -> bool:
-    """Loopback, RFC 1918, link-local and unique-local addresses, and local names."""
-    host = host.lower().strip("[]")
-    if host in catalog.PRIVATE_HOST_NAMES or host.endswith(catalog.PRIVATE_HOST_SUFFIXES):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local
+ASSET_PATH_PREFIX = f"{catalog.CONTROL_PREFIX}/assets/"
 
 
 def decode_data_url(url: str, limit: int) -> bytes:
@@ -149,17 +136,17 @@ class ImageResolver:
         url = source.url.strip()
         if url[:5].lower() == "data:":
             return decode_data_url(url, self.limit)
-        parts = split_url(url)
-        if parts is None or parts.hostname is None:
+        parts = parse_client_url(url)
+        if parts is None:
             raise RuleViolation(reference.URL_INVALID, param=reference.PARAM, reason="scheme")
         if parts.path.startswith(ASSET_PATH_PREFIX):
             asset_id = parts.path[len(ASSET_PATH_PREFIX) :].split("/")[0]
             return self._asset(asset_id)
-        if is_private_host(parts.hostname):
-            raise RuleViolation(reference.URL_PRIVATE, param=reference.PARAM, host=parts.hostname)
+        if special_host(parts) is not None:
+            raise RuleViolation(reference.URL_PRIVATE, param=reference.PARAM, host=parts.host)
         expiry = presigned_expiry(parts.query)
         if expiry is not None and expiry <= self.now():
             raise RuleViolation(reference.URL_EXPIRED, param=reference.PARAM, expired_at=expiry)
-        if self._is_unreachable(url, parts.hostname.lower()):
+        if self._is_unreachable(url, parts.host):
             raise RuleViolation(reference.URL_UNREACHABLE, param=reference.PARAM, url=url)
         return placeholder_image(width, height)

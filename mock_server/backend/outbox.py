@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import secrets
 import threading
@@ -20,7 +19,7 @@ from mock_server.backend.deliveries import (
     MemoryDeliveries,
     is_due,
 )
-from mock_server.client_urls import split_url
+from mock_server.client_urls import allowed_host_names, delivery_refusal
 
 log = logging.getLogger("sora_mock.deliveries")
 
@@ -32,20 +31,6 @@ def http_sender(url: str, body: bytes, headers: dict[str, str], timeout: float) 
     """POST over real HTTP, never following redirects."""
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         return client.post(url, content=body, headers=headers).status_code
-
-
-def host_allowed(url: str, allowed: tuple[str, ...]) -> bool:
-    """Whether a URL's host is loopback or one of ``allowed``."""
-    parts = split_url(url)
-    if parts is None or not parts.hostname:
-        return False
-    host = parts.hostname.lower()
-    if host == "localhost" or host in {h.lower() for h in allowed}:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def log_attempt(delivery: Delivery) -> None:
@@ -87,7 +72,8 @@ class Outbox:
         store: DeliveryStore | None = None,
     ) -> None:
         self.clock = clock
-        self.allowed_hosts = allowed_hosts
+        #: Hosts besides loopback that deliveries may go to, in canonical form.
+        self.allowed_hosts = allowed_host_names(allowed_hosts)
         self.timeout = timeout
         self.sender = sender
         self.store: DeliveryStore = store if store is not None else MemoryDeliveries()
@@ -142,8 +128,9 @@ class Outbox:
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
-        if not host_allowed(delivery.url, self.allowed_hosts):
-            error = "host not allowed (loopback only unless --allow-host names it)"
+        refusal = delivery_refusal(delivery.url, self.allowed_hosts)
+        if refusal is not None:
+            error = f"refused: {refusal}"
             delivery.state = "refused"
         else:
             prepare = self.preparers.get(delivery.kind)

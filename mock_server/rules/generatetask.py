@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server import catalog
-from mock_server.client_urls import split_url
+from mock_server.client_urls import delivery_refusal, parse_client_url
 from mock_server.domain import ImageUrl, ReferenceImage, ReferenceSource, VideoRequest
 from mock_server.rules import create, reference
 from mock_server.rules.protocol import check_known_fields, json_type_name
@@ -36,6 +36,13 @@ CALLBACK_URL_REQUIRED = define(
 )
 CALLBACK_URL_INVALID = define(
     "callback_url.invalid", 400, "callback_url is an http(s) URL.", "SPEC 3 [choice]"
+)
+CALLBACK_URL_UNDELIVERABLE = define(
+    "callback_url.undeliverable",
+    400,
+    "callback_url can be delivered: its host is loopback or named by --allow-host, and its path "
+    "is not the control API's.",
+    "SPEC 3 [choice]",
 )
 PROVIDER_UNSUPPORTED = define(
     "provider.unsupported",
@@ -98,7 +105,9 @@ def _choice(value: Any, allowed: tuple[str, ...], default: str, rule: Any, param
     return str(value)
 
 
-def check_envelope(body: dict[str, Any]) -> tuple[TaskOptions, dict[str, Any]]:
+def check_envelope(
+    body: dict[str, Any], allowed_hosts: frozenset[str] = frozenset()
+) -> tuple[TaskOptions, dict[str, Any]]:
     """The top-level fields: delivery options and the ``input`` object."""
     check_known_fields(list(body), catalog.GT_FIELDS)
     request_type = _choice(
@@ -111,9 +120,12 @@ def check_envelope(body: dict[str, Any]) -> tuple[TaskOptions, dict[str, Any]]:
     callback_url = body.get("callback_url")
     if request_type == "callback" and callback_url is None:
         raise RuleViolation(CALLBACK_URL_REQUIRED, param="callback_url")
-    malformed = not isinstance(callback_url, str) or split_url(callback_url) is None
-    if callback_url is not None and malformed:
-        raise RuleViolation(CALLBACK_URL_INVALID, param="callback_url", value=callback_url)
+    if callback_url is not None:
+        if not isinstance(callback_url, str) or parse_client_url(callback_url) is None:
+            raise RuleViolation(CALLBACK_URL_INVALID, param="callback_url", value=callback_url)
+        refusal = delivery_refusal(callback_url, allowed_hosts)
+        if refusal is not None:
+            raise RuleViolation(CALLBACK_URL_UNDELIVERABLE, param="callback_url", reason=refusal)
     provider = _choice(
         body.get("provider"),
         catalog.GT_PROVIDERS,
@@ -204,9 +216,11 @@ def validate(
     *,
     resolve: Callable[[ReferenceSource, int, int], bytes],
     max_image_bytes: int = catalog.GT_IMAGE_MAX_BYTES,
+    allowed_hosts: frozenset[str] = frozenset(),
 ) -> tuple[VideoRequest, TaskOptions, str]:
-    """Every generateTask rule in order; the first failure wins."""
-    options, task_input = check_envelope(body)
+    """Every generateTask rule in order; the first failure wins. ``allowed_hosts`` are the
+    hosts besides loopback a callback may go to."""
+    options, task_input = check_envelope(body, allowed_hosts)
     mode = check_mode(task_input)
     prompt = create.check_prompt(task_input.get("prompt"), catalog.GT_PROMPT_MAX_CHARS)
     seconds = create.check_duration(

@@ -66,8 +66,9 @@ URL_INVALID = define(
 URL_PRIVATE = define(
     "input_reference.url_private",
     400,
-    "image_url does not point at a private host (localhost, loopback, RFC 1918, "
-    "link-local, .local, .internal).",
+    "image_url does not point at a private or special-purpose host, however it is spelled "
+    "(loopback, RFC 1918, link-local, shared, reserved; localhost, single-label names, .local, "
+    ".internal, .localhost, .home.arpa).",
     "SPEC 5.2, seed 003",
 )
 

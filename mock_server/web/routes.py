@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import g, request
 
+from mock_server import catalog
 from mock_server.dialects import registry
 from mock_server.dialects.record import Dialect, Route
 from mock_server.web import media
 
-CONTROL_PREFIX = "/_mock"
+CONTROL_PREFIX = catalog.CONTROL_PREFIX
 
 #: Every API route by its Flask endpoint: the dialects', and the result files'.
 ROUTES: dict[str, Route] = {

@@ -70,6 +70,9 @@ WORDING: dict[str, Message] = {
     "request_type.unsupported": _one_of,
     "callback_url.required": lambda v: "callback_url is required when request_type is callback.",
     "callback_url.invalid": lambda v: "callback_url must be an http(s) URL.",
+    "callback_url.undeliverable": lambda v: (
+        f"callback_url can never be delivered: {_f(v, 'reason')}."
+    ),
     "provider.unsupported": _one_of,
     "prompt.required": lambda v: "input.prompt is required.",
     "prompt.type": lambda v: "input.prompt must be a string.",

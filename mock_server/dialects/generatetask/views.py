@@ -18,7 +18,9 @@ def create_task() -> ResponseReturnValue:
     body = read_body(request, file_limit=catalog.GT_IMAGE_MAX_BYTES, accept=JSON_TYPES)
     note_body(body)
     video_request, options, _mode = generatetask.validate(
-        body.fields.to_dict(), resolve=state.resolver.resolve
+        body.fields.to_dict(),
+        resolve=state.resolver.resolve,
+        allowed_hosts=state.outbox.allowed_hosts,
     )
     job = state.service.create(
         video_request,
