@@ -81,6 +81,12 @@ REFERENCE_MAX_PIXELS: Final = 89_478_485
 #: 32000 four-byte characters).
 MULTIPART_MAX_PARTS: Final = 64
 MULTIPART_MAX_FIELD_BYTES: Final = 192 * 1024
+#: JSON limits [CHOICE]: the deepest nesting a body may have (the APIs' own bodies nest three
+#: levels), and the longest number it may write (far past any value a field takes).
+JSON_MAX_DEPTH: Final = 32
+JSON_MAX_NUMBER_CHARS: Final = 64
+#: The largest JSON body a control call takes [CHOICE].
+CONTROL_JSON_MAX_BYTES: Final = 1024 * 1024
 #: Extra room a request body may take beyond the reference bytes before it is cut off while
 #: streaming: the other form fields, multipart framing, and base64 growth of a data URL [CHOICE].
 BODY_OVERHEAD_BYTES: Final = 1024 * 1024

@@ -61,8 +61,8 @@ def presigned_expiry(query: str) -> float | None:
                 return start.timestamp() + int(lifetime)
         if "expires" in params:
             return float(params["expires"])
-    except ValueError:
-        return None
+    except (ValueError, OverflowError):
+        return None  # nonsense, or a lifetime past the end of time: never expires
     return None
 
 

@@ -11,6 +11,19 @@ from mock_server.rules.registry import RuleViolation, define
 MALFORMED_JSON = define(
     "request.malformed_json", 400, "The body is valid JSON.", "SPEC 5.4 [choice: OpenAI wording]"
 )
+CONTENT_ENCODING = define(
+    "request.content_encoding",
+    415,
+    "The body is sent as it is (no Content-Encoding such as gzip).",
+    "SPEC 5.4 [choice: refused, not inflated]",
+)
+JSON_LIMITS = define(
+    "request.json_limits",
+    400,
+    f"A JSON body nests at most {catalog.JSON_MAX_DEPTH} levels deep and writes no number "
+    f"longer than {catalog.JSON_MAX_NUMBER_CHARS} characters.",
+    "SPEC 5.4 [choice]",
+)
 BODY_NOT_OBJECT = define(
     "request.body_not_object", 400, "A JSON body is an object.", "SPEC 5.4 [choice]"
 )
@@ -77,6 +90,13 @@ def json_type_name(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+def check_identity_encoding(header: str | None) -> None:
+    """Refuse a compressed body: the APIs take bodies as they are."""
+    encoding = (header or "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise RuleViolation(CONTENT_ENCODING, encoding=encoding)
 
 
 def check_object_body(body: Any) -> dict[str, Any]:

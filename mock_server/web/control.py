@@ -15,11 +15,19 @@ from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
 from mock_server.controls import ControlError, Controls
-from mock_server.rules import access
+from mock_server.rules import access, protocol, reference
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.routes import CONTROL_PREFIX
-from mock_server.wire.bodies import file_bytes
+from mock_server.wire.bodies import (
+    MULTIPART_TYPES,
+    drain,
+    file_bytes,
+    load_json,
+    max_body_bytes,
+    read_multipart,
+)
 from mock_server.wire.context import base_url, current_state
+from mock_server.wording import megabytes
 
 blueprint = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
@@ -46,15 +54,43 @@ def _guard() -> None:
             raise RuleViolation(access.CONTROL_TOKEN)
 
 
+def _uncompressed() -> None:
+    """Refuse a compressed body, as the API routes do."""
+    try:
+        protocol.check_identity_encoding(request.headers.get("Content-Encoding"))
+    except RuleViolation as exc:
+        raise ControlError("Send the body uncompressed (no Content-Encoding).", 415) from exc
+
+
+def _raw_body(limit: int) -> bytes:
+    """The request body, refused with a 413 past ``limit`` bytes (read no further than that)."""
+    _uncompressed()
+    if request.content_length is not None and request.content_length > limit:
+        drain(request.stream)
+        raise ControlError(f"The body is over the {megabytes(limit)} this call accepts.", 413)
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        drain(request.stream)
+        raise ControlError(f"The body is over the {megabytes(limit)} this call accepts.", 413)
+    return data
+
+
 def _json() -> dict[str, Any]:
     """The request's JSON object body; an empty body is an empty object."""
-    if not request.content_length and not request.data:
+    if not request.content_length and request.headers.get("Transfer-Encoding") is None:
         return {}
     if not request.is_json:
         raise ControlError(
             f"Send JSON (Content-Type: application/json), not {request.mimetype or 'no type'}."
         )
-    body = request.get_json(silent=True)
+    try:
+        body = load_json(_raw_body(catalog.CONTROL_JSON_MAX_BYTES).decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ControlError("The body is not valid UTF-8.") from exc
+    except RuleViolation as exc:
+        raise ControlError(
+            f"The body is not JSON within the limits: {exc.facts['detail']}."
+        ) from exc
     if not isinstance(body, dict):
         raise ControlError("The body must be a JSON object.")
     return body
@@ -185,11 +221,23 @@ def flush_deliveries() -> ResponseReturnValue:
 @blueprint.post("/assets")
 def upload_asset() -> ResponseReturnValue:
     """Store an image (multipart part ``file``, or the raw body) and return its id and URL."""
-    upload = request.files.get("file")
-    if upload is not None:
+    limit = current_state().settings.max_reference_bytes
+    _uncompressed()
+    if request.mimetype in MULTIPART_TYPES:
+        try:
+            form = read_multipart(request, file_limit=limit, body_limit=max_body_bytes(limit))
+        except RuleViolation as exc:
+            if exc.rule in (reference.TOO_LARGE, protocol.BODY_TOO_LARGE, protocol.FORM_LIMITS):
+                message = f"The body is over the {megabytes(limit)} this call accepts."
+                raise ControlError(message, 413) from exc
+            problem = exc.rule.checks
+            raise ControlError(f"The asset is not a readable multipart body: {problem}") from exc
+        upload = form.files.get("file")
+        if upload is None:
+            raise ControlError("Send the asset as a multipart part named 'file'.")
         data, content_type, filename = file_bytes(upload), upload.mimetype, upload.filename
     else:
-        data = request.get_data()
+        data = _raw_body(limit)
         content_type, filename = request.mimetype or "application/octet-stream", None
     asset = controls().upload_asset(data, content_type, filename)
     return {

@@ -141,6 +141,63 @@ def _summarise(value: Any) -> Any:
     return value
 
 
+class _JsonTooComplex(ValueError):
+    """A JSON text past the depth or number limits."""
+
+
+def _number(kind: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        if len(text) > catalog.JSON_MAX_NUMBER_CHARS:
+            raise _JsonTooComplex(f"a number of {len(text)} characters")
+        return kind(text)
+
+    return parse
+
+
+def _not_json(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def _depth(value: Any) -> int:
+    """How deeply a parsed value nests (iteratively: any depth can be measured)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level > catalog.JSON_MAX_DEPTH:
+                break
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def load_json(text: str) -> Any:
+    """Parse JSON within the limits: valid JSON only (no ``NaN``), bounded depth and numbers.
+
+    Raises a rule violation, never ``RecursionError``, ``ValueError`` or ``OverflowError``.
+    """
+    try:
+        value = json.loads(
+            text,
+            parse_int=_number(int),
+            parse_float=_number(float),
+            parse_constant=_not_json,
+        )
+    except json.JSONDecodeError as exc:
+        raise RuleViolation(protocol.MALFORMED_JSON, detail=str(exc)) from exc
+    except _JsonTooComplex as exc:
+        raise RuleViolation(protocol.JSON_LIMITS, detail=str(exc)) from exc
+    except RecursionError as exc:
+        raise RuleViolation(protocol.JSON_LIMITS, detail="nesting too deep to parse") from exc
+    depth = _depth(value)
+    if depth > catalog.JSON_MAX_DEPTH:
+        raise RuleViolation(
+            protocol.JSON_LIMITS, detail=f"nesting more than {catalog.JSON_MAX_DEPTH} levels deep"
+        )
+    return value
+
+
 def read_json(request: Request, limit: int) -> ParsedBody:
     """Parse a JSON object body of at most ``limit`` bytes."""
     if request.content_length is not None and request.content_length > limit:
@@ -152,10 +209,7 @@ def read_json(request: Request, limit: int) -> ParsedBody:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RuleViolation(protocol.MALFORMED_JSON, detail=str(exc)) from exc
+    body = load_json(text)
     fields = protocol.check_object_body(body)
     return ParsedBody(MultiDict(list(fields.items())), summary=_summarise(fields), instance=fields)
 
@@ -220,6 +274,8 @@ def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> Par
         raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
     except ValueError as exc:
         raise RuleViolation(protocol.MALFORMED_MULTIPART, detail=str(exc) or "unreadable") from exc
+    if None in form or None in files:
+        raise RuleViolation(protocol.MALFORMED_MULTIPART, detail="a part has no name")
     summary: dict[str, Any] = {k: _summarise(v) for k, v in form.items(multi=True)}
     instance: dict[str, Any] = {}
     for key, value in form.items(multi=True):
@@ -249,6 +305,7 @@ def read_body(
     accept: tuple[str, ...] = JSON_TYPES + MULTIPART_TYPES,
 ) -> ParsedBody:
     """Parse a JSON or multipart body, as far as ``accept`` allows; anything else is refused."""
+    protocol.check_identity_encoding(request.headers.get("Content-Encoding"))
     body_limit = max_body_bytes(file_limit)
     mimetype = request.mimetype
     if mimetype in JSON_TYPES and mimetype in accept:

@@ -9,6 +9,7 @@ picks among them.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -147,14 +148,76 @@ def _hostile_values() -> st.SearchStrategy[Any]:
     )
 
 
+def _deep(depth: int, opener: str) -> str:
+    closer = {"[": "]", "{": "}"}[opener]
+    if opener == "[":
+        return "[" * depth + "]" * depth
+    return '{"a":' * (depth - 1) + "{}" + closer * (depth - 1)
+
+
+@st.composite
+def _hostile_text(draw: st.DrawFn, base: ApiRequest) -> ApiRequest:
+    """Raw bodies past what a parser should take: deep nesting, huge numbers, non-JSON
+    constants, a presigned URL living past the end of time, a multipart part with no name."""
+    kind = draw(
+        st.sampled_from(
+            ("deep", "huge number", "constant", "endless presigned URL", "nameless part")
+        )
+    )
+    body = dict(base.json)
+    field = draw(st.sampled_from(sorted(body)))
+    text: str
+    if kind == "deep":
+        depth = draw(st.sampled_from((33, 100, 1_000, 100_000)))
+        text = _deep(depth, draw(st.sampled_from("[{")))
+        if draw(st.booleans()):
+            text = json.dumps({**body, field: None}).replace("null", text, 1)
+    elif kind == "huge number":
+        digits = draw(st.sampled_from((65, 400, 4_300, 5_000, 20_000)))
+        number = "9" * digits + draw(st.sampled_from(("", ".5", "e999")))
+        text = json.dumps({**body, field: None}).replace("null", number, 1)
+    elif kind == "constant":
+        constant = draw(st.sampled_from(("NaN", "Infinity", "-Infinity")))
+        text = json.dumps({**body, field: None}).replace("null", constant, 1)
+    elif kind == "endless presigned URL":
+        url = (
+            "https://bucket.s3.example.com/ref.png?X-Amz-Date=20250101T000000Z&X-Amz-Expires="
+            + "9" * draw(st.sampled_from((20, 400, 5_000)))
+        )
+        task_input: dict[str, Any] = dict(body.get("input") or {})
+        references: dict[str, dict[str, Any]] = {
+            "openai": {"input_reference": {"image_url": url}},
+            "uniall": {"image_url": url},
+            "generatetask": {"input": {**task_input, "image_urls": [url]}},
+        }
+        reference = references[base.dialect]
+        text = json.dumps({**body, **reference})
+    else:
+        boundary = "hostile"
+        part = f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nx\r\n--{boundary}--\r\n"
+        return dataclasses.replace(
+            base,
+            json=None,
+            content=part.encode(),
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+    return dataclasses.replace(
+        base, json=None, content=text.encode(), content_type="application/json"
+    )
+
+
 @st.composite
 def _hostile(draw: st.DrawFn, dialect: str) -> ApiRequest:
     _check_dialect(dialect)
     base = draw(create_requests(dialect=dialect, references=False, encodings=("json",)))
     body = dict(base.json)
     how = draw(
-        st.sampled_from(("replace a field", "add a field", "replace the body", "replace input"))
+        st.sampled_from(
+            ("replace a field", "add a field", "replace the body", "replace input", "raw text")
+        )
     )
+    if how == "raw text":
+        return draw(_hostile_text(base))
     if how == "replace the body":
         return dataclasses.replace(base, json=draw(_hostile_values()))
     if how == "replace input" and dialect == "generatetask":
@@ -169,6 +232,8 @@ def _hostile(draw: st.DrawFn, dialect: str) -> ApiRequest:
 
 def hostile_requests(*, dialect: str = "openai") -> st.SearchStrategy[ApiRequest]:
     """Requests with hostile values: wrong JSON types, huge or odd strings, a body that is not
-    an object, unknown keys. A mock must answer each with 200 or a clean 4xx in the dialect's
+    an object, unknown keys, and raw bodies past what a parser should take (nesting 100,000
+    deep, numbers of 5,000 digits, ``NaN``, a presigned URL that never expires, a multipart
+    part with no name). A mock must answer each with 200 or a clean 4xx in the dialect's
     envelope, never a 5xx. Shrinks towards a valid request with one ``null`` field."""
     return _hostile(dialect)

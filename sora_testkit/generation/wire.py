@@ -48,7 +48,8 @@ def _short(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ApiRequest:
-    """One request to the API: JSON (``json``) or multipart (``form`` and ``files``)."""
+    """One request to the API: JSON (``json``), multipart (``form`` and ``files``), or raw bytes
+    as a hostile client writes them (``content`` with its ``content_type``)."""
 
     dialect: str
     method: str
@@ -56,6 +57,8 @@ class ApiRequest:
     json: Any = None
     form: Mapping[str, str] | None = None
     files: Mapping[str, FilePart] = field(default_factory=dict)
+    content: bytes | None = None
+    content_type: str | None = None
 
     @property
     def multipart(self) -> bool:
@@ -64,6 +67,9 @@ class ApiRequest:
 
     def send(self, client: httpx.Client) -> httpx.Response:
         """Send with an ``httpx.Client`` (its ``base_url`` and headers apply)."""
+        if self.content is not None:
+            headers = {"Content-Type": self.content_type or "application/octet-stream"}
+            return client.request(self.method, self.path, content=self.content, headers=headers)
         if self.form is None:
             return client.request(self.method, self.path, json=self.json)
         body, content_type = encode_multipart(self.form, self.files)
@@ -81,6 +87,9 @@ class ApiRequest:
         return values
 
     def __repr__(self) -> str:
+        if self.content is not None:
+            raw = self.content[:40] + (b"..." if len(self.content) > 40 else b"")
+            return f"ApiRequest({self.method} {self.path}, {raw!r} <{len(self.content)} bytes>)"
         body = self.form if self.form is not None else self.json
         files = {name: f"<{part[0]}: {len(part[1])} bytes>" for name, part in self.files.items()}
         extra = f", files={files}" if files else ""

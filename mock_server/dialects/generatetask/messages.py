@@ -54,6 +54,13 @@ IMAGE = "input.image_urls"
 
 WORDING: dict[str, Message] = {
     "request.malformed_json": lambda v: "Invalid JSON body.",
+    "request.content_encoding": lambda v: (
+        f"Content-Encoding {_f(v, 'encoding')} is not supported; send the body uncompressed."
+    ),
+    "request.json_limits": lambda v: (
+        f"JSON body too complex: {_f(v, 'detail')} (at most {catalog.JSON_MAX_DEPTH} levels of "
+        f"nesting, numbers of at most {catalog.JSON_MAX_NUMBER_CHARS} characters)."
+    ),
     "request.body_not_object": lambda v: "The request body must be a JSON object.",
     "request.unsupported_content_type": lambda v: "Content-Type must be application/json.",
     "request.invalid_encoding": lambda v: "The request body is not valid UTF-8.",

@@ -159,6 +159,21 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
             ),
         ),
         "request.invalid_encoding": (None, lambda v: "The request body is not valid UTF-8."),
+        "request.content_encoding": (
+            None,
+            lambda v: (
+                f"Content-Encoding '{_f(v, 'encoding')}' is not supported: send the body "
+                "uncompressed."
+            ),
+        ),
+        "request.json_limits": (
+            None,
+            lambda v: (
+                f"The JSON body is too complex to parse: {_f(v, 'detail')} (at most "
+                f"{catalog.JSON_MAX_DEPTH} levels of nesting, numbers of at most "
+                f"{catalog.JSON_MAX_NUMBER_CHARS} characters)."
+            ),
+        ),
         "request.form_limits": (
             None,
             lambda v: (
