@@ -408,3 +408,43 @@ def test_empty_body_with_a_json_content_type(http: httpx.Client) -> None:
     response = http.post("/v1/videos", content=b"", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.headers["x-sora-mock-rule"] == "request.malformed_json"
+
+
+@pytest.mark.parametrize(("fmt", "kind"), [("PNG", "PNG"), ("JPEG", "JPEG"), ("WEBP", "WEBP")])
+@pytest.mark.parametrize("keep", [200, 0.5, -1])
+def test_an_image_cut_short_is_refused(
+    http: httpx.Client, fmt: str, kind: str, keep: float
+) -> None:
+    """Judged by its structure, not only its header: a PNG cut to 200 bytes is no image."""
+    whole = image_bytes(720, 1280, fmt, color=(10, 120, 200))
+    cut = int(keep) if keep >= 1 else int(len(whole) * keep) if keep > 0 else len(whole) - 1
+    assert_openai_error(
+        upload(http, whole[:cut]),
+        400,
+        "input_reference.unreadable",
+        f"Invalid input_reference: the {kind} image could not be read.",
+        param="input_reference",
+        code="invalid_value",
+    )
+    assert upload(http, whole).status_code == 200
+
+
+def exif_rotated(width: int, height: int, orientation: int, fmt: str = "JPEG") -> bytes:
+    """Pixels ``width`` x ``height``, with an EXIF orientation telling viewers to turn them."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return image_bytes(width, height, fmt, exif=exif.tobytes())
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "WEBP", "PNG"])
+def test_the_displayed_size_counts_after_exif_orientation(http: httpx.Client, fmt: str) -> None:
+    """720x1280 pixels with orientation 6 display as 1280x720: that is the size judged."""
+    turned = exif_rotated(720, 1280, 6, fmt)
+    accepted = upload(http, turned, size="1280x720")
+    assert accepted.status_code == 200, accepted.text
+    refused = upload(http, turned, size="720x1280")
+    assert refused.status_code == 400
+    assert refused.headers["x-sora-mock-rule"] == "input_reference.dimensions"
+    assert refused.json() == {"error": INPAINT}
+    upright = exif_rotated(720, 1280, 1, fmt)
+    assert upload(http, upright, size="720x1280").status_code == 200

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import av
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from mock_server import catalog
 
@@ -55,7 +55,8 @@ def base_picture(spec: MediaSpec) -> Image.Image:
     if spec.reference is not None:
         try:
             with Image.open(io.BytesIO(spec.reference)) as reference:
-                picture = reference.convert("RGB")
+                # As displayed: a reference is judged by its EXIF-rotated size, so it is shown so.
+                picture = ImageOps.exif_transpose(reference).convert("RGB")
             if picture.size == (spec.width, spec.height):
                 return picture
             return picture.resize((spec.width, spec.height))

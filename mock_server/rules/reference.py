@@ -30,7 +30,8 @@ UNSUPPORTED_FORMAT = define(
 UNREADABLE = define(
     "input_reference.unreadable",
     400,
-    "The reference's image header can be read.",
+    "The reference's image header can be read and the file is whole (PNG chunks to IEND, JPEG "
+    "segments to the end marker, WebP's RIFF size), checked without decoding pixels.",
     "SPEC 5.4 [choice]",
 )
 DECOMPRESSION_BOMB = define(
@@ -42,8 +43,9 @@ DECOMPRESSION_BOMB = define(
 DIMENSIONS = define(
     "input_reference.dimensions",
     400,
-    "The reference's pixel size equals the requested size exactly.",
-    "SPEC 1.2 [public message], seeds 001, 002",
+    "The reference's pixel size equals the requested size exactly, as displayed: a quarter-turn "
+    "EXIF orientation swaps width and height.",
+    "SPEC 1.2 [public message], seeds 001, 002 [choice: the displayed size]",
 )
 FACE = define(
     "input_reference.face",
@@ -115,6 +117,7 @@ def check_image(data: bytes, limit: int) -> ReferenceImage:
         ) from exc
     except images.ImageHeaderError as exc:
         raise RuleViolation(UNREADABLE, param=PARAM, format=found, detail=str(exc)) from exc
+    # The displayed size counts: a quarter-turn EXIF orientation swaps width and height.
     return ReferenceImage(data, header.format, header.width, header.height)
 
 
