@@ -99,6 +99,8 @@ class MockState:
                 on_reset=self._forget_local,
             )
             self.shared.start(join=join)
+            if not join:
+                self.service.reschedule()  # due times as this progression sets them
             self.clock.on_change(self.shared.publish)
         if settings.background_worker:
             self.outbox.on_enqueue = self.worker.wake

@@ -24,9 +24,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     dialect TEXT NOT NULL,
     terminal INTEGER NOT NULL,
     data TEXT NOT NULL,
-    reference BLOB
+    reference BLOB,
+    owner TEXT,
+    due_at REAL
 );
-CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (terminal) WHERE terminal = 0;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS assets (
     id TEXT PRIMARY KEY,
@@ -45,6 +46,17 @@ CREATE TABLE IF NOT EXISTS journal (position INTEGER PRIMARY KEY, entry TEXT NOT
 """
 
 
+#: Indexes that keep every job operation from walking the table: paging by dialect, unfinished
+#: jobs per key (limits) and by due time (settling).
+INDEXES = (
+    # An index on "terminal" alone would tempt the planner into walking every unfinished job.
+    "DROP INDEX IF EXISTS jobs_unfinished",
+    "CREATE INDEX IF NOT EXISTS jobs_by_dialect ON jobs (dialect, seq)",
+    "CREATE INDEX IF NOT EXISTS jobs_unfinished_by_owner ON jobs (owner, seq) WHERE terminal = 0",
+    "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (due_at) WHERE terminal = 0",
+)
+
+
 class DatabaseUnavailable(Exception):
     """The database file cannot be opened or is not a SQLite database."""
 
@@ -59,9 +71,25 @@ class SqliteDatabase:
         self._connections: list[sqlite3.Connection] = []
         try:
             self.connection().executescript(SCHEMA)
+            self._migrate()
         except sqlite3.Error as exc:
             self.close()
             raise DatabaseUnavailable(f"cannot use {self.path} as a database: {exc}") from exc
+
+    def _migrate(self) -> None:
+        """Bring a file written by an older version up to the schema: the columns the job
+        indexes need, filled from each job's JSON, then the indexes."""
+        connection = self.connection()
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(jobs)")}
+        with self.transaction():
+            for column, kind in (("owner", "TEXT"), ("due_at", "REAL")):
+                if column not in columns:
+                    connection.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
+                    connection.execute(
+                        f"UPDATE jobs SET {column} = json_extract(data, '$.{column}')"
+                    )
+            for statement in INDEXES:
+                connection.execute(statement)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection."""

@@ -49,6 +49,10 @@ class Job:
     origin: str | None = None
     #: Where the final state is POSTed, when the client asked to be called back.
     callback_url: str | None = None
+    #: Mock time by which the job turns terminal without a read (``time`` and ``manual``
+    #: progressions); ``None`` when only reads move it. Indexed by stores, so that settling
+    #: visits the jobs that are due, never every unfinished one.
+    due_at: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         """Every field as JSON, but the reference image's bytes (kept apart by a store)."""
@@ -163,6 +167,10 @@ class Progression(Protocol):
         """The mock time at which a job that is terminal by now became so."""
         ...
 
+    def due_at(self, job: Job) -> float | None:
+        """The mock time by which the job turns terminal without a read; ``None`` if never."""
+        ...
+
 
 class Instant:
     """Every job is terminal as soon as it is created."""
@@ -173,6 +181,9 @@ class Instant:
         return 1.0
 
     def finished_at(self, job: Job, now: float) -> float:
+        return job.created_at
+
+    def due_at(self, job: Job) -> float | None:
         return job.created_at
 
 
@@ -186,6 +197,9 @@ class ByPolls:
 
     def finished_at(self, job: Job, now: float) -> float:
         return now
+
+    def due_at(self, job: Job) -> float | None:
+        return None
 
 
 class ByTime:
@@ -201,6 +215,9 @@ class ByTime:
 
     def finished_at(self, job: Job, now: float) -> float:
         return min(now, job.created_at + job.duration * job.end_fraction())
+
+    def due_at(self, job: Job) -> float | None:
+        return job.created_at + job.duration * job.end_fraction()
 
 
 def progression_for(name: str) -> Progression:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import json
 import threading
 from collections.abc import Iterator
@@ -55,6 +56,18 @@ class JobStore(Protocol):
         """Every job that is not terminal."""
         ...
 
+    def due(self, now: float) -> list[Job]:
+        """Unfinished jobs whose ``due_at`` has come by ``now``."""
+        ...
+
+    def unfinished_of(self, owner: str) -> list[Job]:
+        """The unfinished jobs of one key."""
+        ...
+
+    def unfinished_count(self) -> int:
+        """How many jobs are not terminal."""
+        ...
+
     def clear(self) -> None:
         """Forget every job."""
         ...
@@ -65,13 +78,19 @@ class JobStore(Protocol):
 
 
 class InMemoryJobStore:
-    """Jobs in a dict, with their ids kept in creation order for paging."""
+    """Jobs in a dict, with indexes so that no operation walks every job: creation order per
+    dialect (paging), unfinished jobs per key (limits), and a heap of due times (settling)."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
-        self._order: list[tuple[int, str]] = []
+        self._order: dict[str, list[tuple[int, str]]] = {}
         self._unfinished: dict[str, Job] = {}
+        self._by_owner: dict[str, dict[str, Job]] = {}
+        #: ``(due_at, seq, id)``; entries that no longer hold are dropped when they surface.
+        self._due: list[tuple[float, int, str]] = []
+        #: The due time last pushed for each unfinished job.
+        self._pushed: dict[str, float] = {}
         self._seq = 0
 
     @contextmanager
@@ -84,12 +103,34 @@ class InMemoryJobStore:
             self._seq += 1
             return self._seq
 
+    def _forget_unfinished(self, job: Job) -> None:
+        self._unfinished.pop(job.id, None)
+        self._pushed.pop(job.id, None)
+        owned = self._by_owner.get(job.owner)
+        if owned is not None:
+            owned.pop(job.id, None)
+            if not owned:
+                del self._by_owner[job.owner]
+
+    def _index(self, job: Job) -> None:
+        if job.terminal:
+            self._forget_unfinished(job)
+            return
+        self._unfinished[job.id] = job
+        self._by_owner.setdefault(job.owner, {})[job.id] = job
+        if job.due_at is not None and self._pushed.get(job.id) != job.due_at:
+            heapq.heappush(self._due, (job.due_at, job.seq, job.id))
+            self._pushed[job.id] = job.due_at
+
     def add(self, job: Job) -> None:
         with self._lock:
             self._jobs[job.id] = job
-            bisect.insort(self._order, (job.seq, job.id))
-            if not job.terminal:
-                self._unfinished[job.id] = job
+            order = self._order.setdefault(job.dialect, [])
+            if not order or order[-1] < (job.seq, job.id):
+                order.append((job.seq, job.id))
+            else:
+                bisect.insort(order, (job.seq, job.id))
+            self._index(job)
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -97,56 +138,75 @@ class InMemoryJobStore:
 
     def save(self, job: Job) -> None:
         with self._lock:
-            if job.terminal:
-                self._unfinished.pop(job.id, None)
+            if job.id in self._jobs:
+                self._index(job)
 
     def remove(self, job_id: str) -> bool:
         with self._lock:
             job = self._jobs.pop(job_id, None)
             if job is None:
                 return False
-            index = bisect.bisect_left(self._order, (job.seq, job.id))
-            del self._order[index]
-            self._unfinished.pop(job_id, None)
+            order = self._order[job.dialect]
+            del order[bisect.bisect_left(order, (job.seq, job.id))]
+            self._forget_unfinished(job)
             return True
 
     def page(
         self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int
     ) -> Page | None:
         with self._lock:
-            keys = self._order if order == "asc" else list(reversed(self._order))
-            start = 0
+            lists = [self._order.get(dialect, []) for dialect in dialects]
+            keys = lists[0] if len(lists) == 1 else list(heapq.merge(*lists))
+            cursor = None
             if after is not None:
-                cursor = self._jobs.get(after)
-                if cursor is None:
+                found = self._jobs.get(after)
+                if found is None:
                     return None
-                position = bisect.bisect_left(self._order, (cursor.seq, cursor.id))
-                start = position + 1 if order == "asc" else len(self._order) - position
-            selected: list[Job] = []
-            has_more = False
-            for _, job_id in keys[start:]:
-                job = self._jobs[job_id]
-                if job.dialect not in dialects:
-                    continue
-                if len(selected) == limit:
-                    has_more = True
-                    break
-                selected.append(job)
-            return Page(selected, has_more)
+                cursor = (found.seq, found.id)
+            if order == "asc":
+                start = 0 if cursor is None else bisect.bisect_right(keys, cursor)
+                chosen = keys[start : start + limit + 1]
+            else:
+                end = len(keys) if cursor is None else bisect.bisect_left(keys, cursor)
+                chosen = keys[max(0, end - limit - 1) : end][::-1]
+            jobs = [self._jobs[job_id] for _, job_id in chosen[:limit]]
+            return Page(jobs, len(chosen) > limit)
 
     def unfinished(self) -> list[Job]:
         with self._lock:
             return list(self._unfinished.values())
+
+    def due(self, now: float) -> list[Job]:
+        with self._lock:
+            found: list[Job] = []
+            while self._due and self._due[0][0] <= now:
+                due_at, _, job_id = heapq.heappop(self._due)
+                if self._pushed.get(job_id) == due_at:
+                    del self._pushed[job_id]
+                    found.append(self._unfinished[job_id])
+            return found
+
+    def unfinished_of(self, owner: str) -> list[Job]:
+        with self._lock:
+            return list(self._by_owner.get(owner, {}).values())
+
+    def unfinished_count(self) -> int:
+        with self._lock:
+            return len(self._unfinished)
 
     def clear(self) -> None:
         with self._lock:
             self._jobs.clear()
             self._order.clear()
             self._unfinished.clear()
+            self._by_owner.clear()
+            self._due.clear()
+            self._pushed.clear()
 
 
-def job_to_row(job: Job) -> tuple[str, int, str, int, str, bytes | None]:
-    """A job as a table row: the reference image's bytes apart, everything else as JSON."""
+def job_to_row(job: Job) -> tuple[str, int, str, int, str, bytes | None, str, float | None]:
+    """A job as a table row: the reference image's bytes apart, everything else as JSON, and
+    the indexed facts (terminal, owner, due time) in columns of their own."""
     reference = job.reference
     return (
         job.id,
@@ -155,6 +215,8 @@ def job_to_row(job: Job) -> tuple[str, int, str, int, str, bytes | None]:
         int(job.terminal),
         json.dumps(job.to_record()),
         reference.data if reference else None,
+        job.owner,
+        job.due_at,
     )
 
 
@@ -183,8 +245,8 @@ class SqliteJobStore:
     def add(self, job: Job) -> None:
         with self.database.transaction() as connection:
             connection.execute(
-                "INSERT INTO jobs (id, seq, dialect, terminal, data, reference) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (id, seq, dialect, terminal, data, reference, owner, due_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 job_to_row(job),
             )
 
@@ -197,10 +259,11 @@ class SqliteJobStore:
         return None if row is None else job_from_row(row[0], row[1])
 
     def save(self, job: Job) -> None:
-        _, _, _, terminal, data, _ = job_to_row(job)
+        _, _, _, terminal, data, _, _, due_at = job_to_row(job)
         with self.database.transaction() as connection:
             connection.execute(
-                "UPDATE jobs SET terminal = ?, data = ? WHERE id = ?", (terminal, data, job.id)
+                "UPDATE jobs SET terminal = ?, data = ?, due_at = ? WHERE id = ?",
+                (terminal, data, due_at, job.id),
             )
 
     def remove(self, job_id: str) -> bool:
@@ -232,6 +295,24 @@ class SqliteJobStore:
             "SELECT data, reference FROM jobs WHERE terminal = 0 ORDER BY seq"
         )
         return [job_from_row(data, reference) for data, reference in rows]
+
+    def due(self, now: float) -> list[Job]:
+        rows = self.database.connection().execute(
+            "SELECT data, reference FROM jobs WHERE terminal = 0 AND due_at <= ? ORDER BY due_at",
+            (now,),
+        )
+        return [job_from_row(data, reference) for data, reference in rows]
+
+    def unfinished_of(self, owner: str) -> list[Job]:
+        rows = self.database.connection().execute(
+            "SELECT data, reference FROM jobs WHERE terminal = 0 AND owner = ? ORDER BY seq",
+            (owner,),
+        )
+        return [job_from_row(data, reference) for data, reference in rows]
+
+    def unfinished_count(self) -> int:
+        row = self.database.connection().execute("SELECT COUNT(*) FROM jobs WHERE terminal = 0")
+        return int(row.fetchone()[0])
 
     def clear(self) -> None:
         with self.database.transaction() as connection:

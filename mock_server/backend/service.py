@@ -55,6 +55,16 @@ class VideoService:
         self.settle()
         self.adopt_progression(name, speed)
         self.clock.freeze(name == "manual")
+        self.reschedule()
+
+    def reschedule(self) -> None:
+        """Give every unfinished job the due time of the progression in force, and settle those
+        due: once per switch of progression (or start), the only walk over unfinished jobs."""
+        with self.store.locked():
+            for job in self.store.unfinished():
+                self._schedule(job)
+                self.store.save(job)
+        self.settle()
 
     def adopt_progression(self, name: str, speed: float | None = None) -> None:
         """Take up a progression (and speed) set elsewhere, leaving the clock alone."""
@@ -94,23 +104,29 @@ class VideoService:
 
     # --- advancing -------------------------------------------------------------------------
 
+    def _schedule(self, job: Job) -> None:
+        """Set when the job turns terminal without a read (a scripted job never does)."""
+        job.due_at = None if job.script is not None else self.progression.due_at(job)
+
     def _advance(self, job: Job, now: float) -> None:
         if job.script is not None:
             self.store.save(job)
             return
-        finished = job.move_to(
-            self.progression.fraction(job, now), self.progression.finished_at(job, now)
-        )
+        fraction = self.progression.fraction(job, now)
+        if job.due_at is not None and now >= job.due_at:
+            fraction = max(fraction, job.end_fraction())  # due: finish, whatever the rounding
+        finished = job.move_to(fraction, self.progression.finished_at(job, now))
         self.store.save(job)
         if finished:
             for listener in self.listeners:
                 listener(copy.copy(job))
 
     def settle(self) -> None:
-        """Advance every unfinished job to the clock (status reads only matter in polls mode)."""
+        """Finish the jobs whose due time has come (from the store's index: never a walk over
+        every unfinished job). Other jobs show their progress when they are read."""
         now = self.clock.now()
         with self.store.locked():
-            for job in self.store.unfinished():
+            for job in self.store.due(now):
                 self._advance(job, now)
 
     # --- creating --------------------------------------------------------------------------
@@ -158,8 +174,8 @@ class VideoService:
             return
         active = [
             job
-            for job in self.store.unfinished()
-            if job.owner == owner and self.kinds[job.dialect].limits.name == group.name
+            for job in self.store.unfinished_of(owner)
+            if self.kinds[job.dialect].limits.name == group.name
         ]
         if len(active) < limit:
             return
@@ -198,6 +214,7 @@ class VideoService:
                 job.remixed_from = remixed_from
                 job.origin, job.callback_url = origin, callback_url
                 job.script = self._take_history()
+                self._schedule(job)
                 self.store.add(job)
                 self._advance(job, now)
                 return copy.copy(job)
@@ -270,11 +287,16 @@ class VideoService:
         return None
 
     def list(self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int) -> Page:
-        """A page of jobs."""
+        """A page of jobs, each brought up to the clock (only they: listing costs the page)."""
         self.settle()
-        page = self.store.page(dialects=dialects, order=order, after=after, limit=limit)
-        if page is None:
-            raise jobs.after_unknown(after or "")
+        now = self.clock.now()
+        with self.store.locked():
+            page = self.store.page(dialects=dialects, order=order, after=after, limit=limit)
+            if page is None:
+                raise jobs.after_unknown(after or "")
+            for job in page.jobs:
+                if not job.terminal:
+                    self._advance(job, now)
         return Page([copy.copy(job) for job in page.jobs], page.has_more)
 
     def delete(self, job_id: str, *, dialect: str | None = None) -> Job:

@@ -105,7 +105,7 @@ def _status() -> dict[str, Any]:
         "progression": service.progression.name,
         "speed": service.settings.speed,
         "clock": {"now": state.clock.now(), "frozen": state.clock.frozen},
-        "unfinished_jobs": len(state.store.unfinished()),
+        "unfinished_jobs": state.store.unfinished_count(),
         "forced_outcomes": service.forced_outcomes(),
         "faults": state.faults.pending(),
         "pending_deliveries": state.outbox.pending(),

@@ -1,0 +1,147 @@
+"""What one request costs does not grow with the stored jobs: nothing walks them all.
+
+Speed itself is measured by ``benchmarks/run.py`` (creates/s and list latency at 1k, 10k and
+100k unfinished jobs); here the mechanism is proved: a create, a read and a list never ask the
+store for every unfinished job, and jobs still finish on time, by their due time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_server import create_app, state_of
+from mock_server.backend.job_store import JobStore
+from sora_testkit import httpx_client
+from tests.conftest import AUTH
+
+START = 1_760_000_000.0
+
+
+def settings(tmp_path: Path, store: str, **extra: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {"clock_start": START, "background_worker": False, **extra}
+    if store == "sqlite":
+        config["db"] = str(tmp_path / "jobs.sqlite3")
+    return config
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def forbid_walks(store: JobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    def walk() -> None:
+        raise AssertionError("a request walked every unfinished job")
+
+    monkeypatch.setattr(store, "unfinished", walk)
+
+
+@pytest.mark.parametrize("progression", ["polls", "time", "manual", "instant"])
+def test_requests_never_walk_the_unfinished_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_kind: str, progression: str
+) -> None:
+    app = create_app(settings(tmp_path, store_kind, progression=progression, concurrent_jobs=3))
+    with httpx_client(app, headers=AUTH) as http:
+        for n in range(5):
+            other = {"Authorization": f"Bearer sk-other-{n}"}
+            assert http.post("/v1/videos", json={"prompt": "x"}, headers=other).status_code == 200
+        forbid_walks(state_of(app).store, monkeypatch)
+        video = http.post("/v1/videos", json={"prompt": "mine"}).json()
+        assert http.get(f"/v1/videos/{video['id']}").status_code == 200
+        assert http.get("/v1/videos", params={"limit": 3}).status_code == 200
+        status = http.get("/_mock/").json()
+    assert status["unfinished_jobs"] == (0 if progression == "instant" else 6)
+
+
+def test_the_limit_counts_only_the_keys_own_jobs(tmp_path: Path, store_kind: str) -> None:
+    app = create_app(settings(tmp_path, store_kind, progression="manual", concurrent_jobs=2))
+    with httpx_client(app, headers=AUTH) as http:
+        for n in range(30):
+            other = {"Authorization": f"Bearer sk-other-{n}"}
+            http.post("/v1/videos", json={"prompt": "x"}, headers=other)
+        assert http.post("/v1/videos", json={"prompt": "1"}).status_code == 200
+        assert http.post("/v1/videos", json={"prompt": "2"}).status_code == 200
+        third = http.post("/v1/videos", json={"prompt": "3"})
+        assert third.headers["x-sora-mock-rule"] == "rate_limit.concurrent_jobs"
+        http.post("/_mock/clock/advance", json={"seconds": 65})  # a sora-2 4 s video is done
+        assert http.post("/v1/videos", json={"prompt": "3"}).status_code == 200
+
+
+def test_due_jobs_finish_without_a_read_and_publish(tmp_path: Path, store_kind: str) -> None:
+    app = create_app(settings(tmp_path, store_kind, progression="manual", concurrent_jobs=0))
+    with httpx_client(app, headers=AUTH) as http:
+        short = http.post("/v1/videos", json={"prompt": "x"}).json()["id"]
+        pro = http.post("/v1/videos", json={"prompt": "x", "model": "sora-2-pro"}).json()["id"]
+        http.post("/_mock/clock/advance", json={"seconds": 65})
+        assert http.get("/_mock/").json()["unfinished_jobs"] == 1
+        assert state_of(app).store.get(short).status == "completed"  # type: ignore[union-attr]
+        http.post("/_mock/clock/advance", json={"seconds": 20})
+        assert http.get("/_mock/").json()["unfinished_jobs"] == 0
+        assert http.get(f"/v1/videos/{pro}").json()["completed_at"] == START + 85
+
+
+def test_switching_progression_reschedules_every_unfinished_job(
+    tmp_path: Path, store_kind: str
+) -> None:
+    app = create_app(settings(tmp_path, store_kind, progression="polls", concurrent_jobs=0))
+    with httpx_client(app, headers=AUTH) as http:
+        ids = [http.post("/v1/videos", json={"prompt": f"{n}"}).json()["id"] for n in range(4)]
+        http.post("/_mock/progression", json={"mode": "manual"})
+        first = state_of(app).store.get(ids[0])
+        assert first is not None and first.due_at == first.created_at + 65
+        http.post("/_mock/clock/advance", json={"seconds": 65})
+        assert http.get("/_mock/").json()["unfinished_jobs"] == 0
+        more = [http.post("/v1/videos", json={"prompt": "x"}).json()["id"] for _ in range(2)]
+        http.post("/_mock/progression", json={"mode": "polls"})
+        assert state_of(app).store.get(more[0]).due_at is None  # type: ignore[union-attr]
+        http.post("/_mock/progression", json={"mode": "instant"})
+        assert http.get("/_mock/").json()["unfinished_jobs"] == 0
+
+
+def test_a_database_from_before_the_indexes_is_brought_up_to_date(tmp_path: Path) -> None:
+    """A file written before jobs had owner and due-time columns: migrated, and its unfinished
+    jobs get their due times when the server starts."""
+    db = tmp_path / "old.sqlite3"
+    app = create_app(settings(tmp_path, "memory", progression="manual", db=str(db)))
+    with httpx_client(app, headers=AUTH) as http:
+        video = http.post("/v1/videos", json={"prompt": "old"}).json()["id"]
+    state_of(app).close()
+    old = sqlite3.connect(db)
+    data = json.loads(old.execute("SELECT data FROM jobs").fetchone()[0])
+    del data["due_at"]
+    old.executescript(
+        "DROP INDEX jobs_by_dialect; DROP INDEX jobs_unfinished_by_owner; DROP INDEX jobs_due;"
+        "ALTER TABLE jobs DROP COLUMN owner; ALTER TABLE jobs DROP COLUMN due_at;"
+        "CREATE INDEX jobs_unfinished ON jobs (terminal) WHERE terminal = 0;"
+    )
+    old.execute("UPDATE jobs SET data = ?", (json.dumps(data),))
+    old.commit()
+    old.close()
+
+    again = create_app(settings(tmp_path, "memory", progression="manual", db=str(db)))
+    state = state_of(again)
+    columns = {row[1] for row in sqlite3.connect(db).execute("PRAGMA table_info(jobs)")}
+    assert {"owner", "due_at"} <= columns
+    assert state.store.unfinished_of(AUTH["Authorization"].split()[1])[0].id == video
+    state.advance_clock(65)
+    assert state.store.get(video).status == "completed"  # type: ignore[union-attr]
+
+
+def test_pages_hold_one_dialects_jobs_in_order(tmp_path: Path, store_kind: str) -> None:
+    config = settings(tmp_path, store_kind, progression="instant", concurrent_jobs=0)
+    app = create_app(config)
+    with httpx_client(app, headers=AUTH) as http:
+        native = [http.post("/v1/videos", json={"prompt": f"{n}"}).json()["id"] for n in range(5)]
+        for _ in range(7):
+            body = {"model": "sora2-landscape-4s", "prompt": "x"}
+            http.post("/v1/video/generations", json=body)
+        page = http.get("/v1/videos", params={"limit": 2, "after": native[3]}).json()
+        assert [v["id"] for v in page["data"]] == [native[2], native[1]]
+        assert page["has_more"] is True
+        asc = http.get("/v1/videos", params={"limit": 10, "order": "asc", "after": native[1]})
+        assert [v["id"] for v in asc.json()["data"]] == native[2:]
