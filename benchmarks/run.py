@@ -28,7 +28,7 @@ import warnings
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -369,6 +369,80 @@ def memory_per_job(quick: bool) -> Figure:
     )
 
 
+def _seed_unfinished(app: Flask, count: int) -> None:
+    """``count`` unfinished jobs of other keys, stored directly (creating them would take long)."""
+    state = state_of(app)
+    service, store = state.service, state.store
+    template = service.create(
+        VideoRequest("a seeded job", "sora-2", 4, 720, 1280), dialect="openai", owner="sk-seed"
+    )
+    with store.locked():
+        for n in range(count):
+            store.add(
+                replace(
+                    template,
+                    id=f"video_seed{n:027d}",
+                    seq=store.next_seq(),
+                    owner=f"sk-seed-{n % 97}",
+                )
+            )
+
+
+def _costs_at(count: int, db: Path | None, quick: bool) -> tuple[float, float]:
+    """Creates per second and list latency (seconds) with ``count`` unfinished jobs stored."""
+    settings: dict[str, Any] = {"progression": "polls", "concurrent_jobs": 0}
+    if db is not None:
+        settings["db"] = str(db)
+    app = mock_app(**settings)
+    _seed_unfinished(app, count)
+    http = httpx_client_for(app)
+    rounds = 20 if quick else 100
+    create = best_per_call(
+        lambda: http.post("/v1/videos", json={"prompt": "x"}), number=rounds, repeat=3
+    )
+    listing = best_per_call(lambda: http.get("/v1/videos?limit=20"), number=rounds, repeat=3)
+    state_of(app).close()
+    return 1 / create, listing
+
+
+def flat_cost(quick: bool) -> list[Figure]:
+    """Creates/s and list latency at 1k, 10k and 100k unfinished jobs, memory and SQLite."""
+    counts = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
+    figures = []
+    for store in ("memory", "SQLite"):
+        with tempfile.TemporaryDirectory(prefix="sora-bench-") as folder:
+            results = {}
+            for count in counts:
+                db = Path(folder) / f"jobs-{count}.sqlite3" if store == "SQLite" else None
+                results[count] = _costs_at(count, db, quick)
+        base_rate, base_list = results[counts[0]]
+        for count in counts[1:]:
+            rate, listing = results[count]
+            figures.append(
+                Figure(
+                    f"creates at {count:,} unfinished jobs, {store} (vs at {counts[0]:,})",
+                    rate,
+                    base_rate,
+                    "creates/s",
+                    rate / base_rate,
+                    ">= 0.67",
+                    rate / base_rate >= 1 / 1.5,
+                )
+            )
+            figures.append(
+                Figure(
+                    f"list latency at {count:,} unfinished jobs, {store} (vs at {counts[0]:,})",
+                    listing * 1000,
+                    base_list * 1000,
+                    "ms",
+                    listing / base_list,
+                    "<= 1.5",
+                    listing / base_list <= 1.5,
+                )
+            )
+    return figures
+
+
 def machine() -> str:
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
@@ -397,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  {result.name}: {result.ours:.2f} vs {result.baseline:.2f} {result.unit}, ratio {result.ratio:.2f}"
             )
-    for figure in [*render_times(args.quick), memory_per_job(args.quick)]:
+    for figure in [*flat_cost(args.quick), *render_times(args.quick), memory_per_job(args.quick)]:
         figures.append(figure)
         print(
             f"  {figure.name}: {figure.ours:.3f} vs {figure.baseline:.3f} {figure.unit}, ratio {figure.ratio:.2f}"

@@ -27,6 +27,8 @@ def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
         "SDK create -> poll",
         "live status reads, 4 clients, --workers",
         "19 MB reference upload",
+        "creates at 10,000 unfinished jobs, memory",
+        "list latency at 10,000 unfinished jobs, SQLite",
         "MP4 render",
         "memory per stored job",
     ):
