@@ -85,6 +85,9 @@ MULTIPART_MAX_FIELD_BYTES: Final = 192 * 1024
 #: levels), and the longest number it may write (far past any value a field takes).
 JSON_MAX_DEPTH: Final = 32
 JSON_MAX_NUMBER_CHARS: Final = 64
+#: What a change answers when the database's disk is full: 507 Insufficient Storage, in the
+#: dialect's envelope, with ``retry-after: 60`` [CHOICE]. Reads keep answering.
+STORAGE_FULL_STATUS: Final = 507
 #: The largest JSON body a control call takes [CHOICE].
 CONTROL_JSON_MAX_BYTES: Final = 1024 * 1024
 #: Extra room a request body may take beyond the reference bytes before it is cut off while

@@ -57,6 +57,28 @@ INDEXES = (
 )
 
 
+class StorageUnavailable(Exception):
+    """The database file cannot take a write: the disk is full, or failing."""
+
+
+#: SQLite's result codes for a full or failing disk (primary codes; extended ones share them).
+_STORAGE_CODES = frozenset({10, 13})  # SQLITE_IOERR, SQLITE_FULL
+
+
+def is_storage_failure(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused a write because of the disk, not because of the statement."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _STORAGE_CODES
+    return "full" in str(error) or "disk I/O" in str(error)
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    """Roll back, if SQLite has not already (it does after some disk errors)."""
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
+
+
 class DatabaseUnavailable(Exception):
     """The database file cannot be opened or is not a SQLite database."""
 
@@ -126,14 +148,22 @@ class SqliteDatabase:
             self._local.depth += 1
             try:
                 yield connection
-            except BaseException:
+            except BaseException as exc:
                 self._local.depth -= 1
                 if outer:
-                    connection.execute("ROLLBACK")
+                    _rollback(connection)
+                if isinstance(exc, sqlite3.Error) and is_storage_failure(exc):
+                    raise StorageUnavailable(str(exc)) from exc
                 raise
             self._local.depth -= 1
             if outer:
-                connection.execute("COMMIT")
+                try:
+                    connection.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    _rollback(connection)
+                    if is_storage_failure(exc):
+                        raise StorageUnavailable(str(exc)) from exc
+                    raise
 
     def get_meta(self, key: str) -> Any:
         """A JSON value kept under ``key``, or ``None``."""

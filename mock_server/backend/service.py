@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from mock_server import catalog
 from mock_server.backend import history
 from mock_server.backend.clock import MockClock
+from mock_server.backend.database import StorageUnavailable
 from mock_server.backend.history import FaultStep, ScriptedFault, Step
 from mock_server.backend.job import Job, Progression, progression_for
 from mock_server.backend.job_store import JobStore, Page
@@ -108,14 +110,18 @@ class VideoService:
         """Set when the job turns terminal without a read (a scripted job never does)."""
         job.due_at = None if job.script is not None else self.progression.due_at(job)
 
+    def _fraction(self, job: Job, now: float) -> float:
+        """How far along the job is by ``now``: a job past its due time is done, exactly."""
+        fraction = self.progression.fraction(job, now)
+        if job.due_at is not None and now >= job.due_at:
+            fraction = max(fraction, job.end_fraction())
+        return fraction
+
     def _advance(self, job: Job, now: float) -> None:
         if job.script is not None:
             self.store.save(job)
             return
-        fraction = self.progression.fraction(job, now)
-        if job.due_at is not None and now >= job.due_at:
-            fraction = max(fraction, job.end_fraction())  # due: finish, whatever the rounding
-        finished = job.move_to(fraction, self.progression.finished_at(job, now))
+        finished = job.move_to(self._fraction(job, now), self.progression.finished_at(job, now))
         self.store.save(job)
         if finished:
             for listener in self.listeners:
@@ -256,14 +262,18 @@ class VideoService:
         """Read a job of ``dialect``; in ``polls`` mode a status read moves it one step."""
         now = self.clock.now()
         fault: ScriptedFault | None = None
-        with self.store.locked():
-            job = self._find(job_id, dialect)
-            if status_read and not job.terminal:
-                job.reads += 1
-            if status_read and job.script is not None:
-                fault = self._play(job, now)
-            if fault is None:
-                self._advance(job, now)
+        try:
+            with self.store.locked():
+                job = self._find(job_id, dialect)
+                if status_read and not job.terminal:
+                    job.reads += 1
+                if status_read and job.script is not None:
+                    fault = self._play(job, now)
+                if fault is None:
+                    self._advance(job, now)
+        except StorageUnavailable:
+            # The disk is full: answer as of now, keeping nothing (the read is not counted).
+            return self._preview(self._find(job_id, dialect), now)
         # Raised once the transaction is committed: the step it played stays played.
         if fault is not None:
             raise fault
@@ -288,16 +298,27 @@ class VideoService:
 
     def list(self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int) -> Page:
         """A page of jobs, each brought up to the clock (only they: listing costs the page)."""
-        self.settle()
+        with contextlib.suppress(StorageUnavailable):  # a full disk: the page still shows now
+            self.settle()
         now = self.clock.now()
-        with self.store.locked():
-            page = self.store.page(dialects=dialects, order=order, after=after, limit=limit)
-            if page is None:
-                raise jobs.after_unknown(after or "")
-            for job in page.jobs:
-                if not job.terminal:
-                    self._advance(job, now)
+        page = self.store.page(dialects=dialects, order=order, after=after, limit=limit)
+        if page is None:
+            raise jobs.after_unknown(after or "")
+        try:
+            with self.store.locked():
+                for job in page.jobs:
+                    if not job.terminal:
+                        self._advance(job, now)
+        except StorageUnavailable:
+            return Page([self._preview(job, now) for job in page.jobs], page.has_more)
         return Page([copy.copy(job) for job in page.jobs], page.has_more)
+
+    def _preview(self, job: Job, now: float) -> Job:
+        """A copy of the job as of ``now``, nothing kept or published (when nothing can be)."""
+        shown = copy.copy(job)
+        if shown.script is None and not shown.terminal:
+            shown.move_to(self._fraction(shown, now), self.progression.finished_at(shown, now))
+        return shown
 
     def delete(self, job_id: str, *, dialect: str | None = None) -> Job:
         """Delete a finished job."""

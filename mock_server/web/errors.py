@@ -8,6 +8,8 @@ from typing import Any
 from flask import Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from mock_server import catalog
+from mock_server.backend.database import StorageUnavailable
 from mock_server.backend.faults import Fault
 from mock_server.backend.history import ScriptedFault
 from mock_server.rules import protocol
@@ -76,4 +78,18 @@ def unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     response = jsonify(dialect_for_path(request.path).render_fault(500, None))
     response.status_code = 500
+    return response
+
+
+def storage_unavailable(exc: StorageUnavailable) -> Response:
+    """A change the database file cannot take (the disk is full): the dialect's 5xx, in JSON.
+
+    Only changes get here; reads answer as of now without writing.
+    """
+    log.error("database write failed on %s %s: %s", request.method, request.path, exc)
+    status = catalog.STORAGE_FULL_STATUS
+    message = "The mock cannot store this: its database's disk is full or failing."
+    response = jsonify(current_dialect().render_fault(status, message))
+    response.status_code = status
+    response.headers["retry-after"] = "60"
     return response

@@ -9,6 +9,7 @@ import time
 from flask import Request, Response, g, request
 
 from mock_server import catalog
+from mock_server.backend.database import StorageUnavailable
 from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.errors import fault_response
@@ -59,7 +60,10 @@ def guard() -> Response | None:
     group = dialect.jobs.limits
     per_minute = group.per_minute(settings)
     if per_minute:
-        decision = state.limiters[group.name].hit(key, state.clock.now(), per_minute)
+        try:
+            decision = state.limiters[group.name].hit(key, state.clock.now(), per_minute)
+        except StorageUnavailable:
+            return None  # a full disk: the request is not counted, rather than not answered
         ctx.rate = decision
         if not decision.allowed:
             wait = max(1, math.ceil(decision.reset_after))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import Request, Response, g, jsonify, request
 
 from mock_server import contracts
+from mock_server.backend.database import StorageUnavailable
 from mock_server.rules import access
 from mock_server.web.errors import RULE_HEADER
 from mock_server.web.routes import ROUTES, current_dialect, is_control
@@ -75,6 +77,14 @@ def check_contract(response: Response) -> Response:
     return broken
 
 
+def record_entry(entry: dict[str, Any]) -> None:
+    """Journal a request; a full disk loses the entry, never the answer."""
+    try:
+        current_state().journal.record(entry)
+    except StorageUnavailable as exc:
+        log.warning("request journal not written (%s): %s %s", exc, entry["method"], entry["path"])
+
+
 def finish(response: Response) -> Response:
     """Check, label, journal and log a response on its way out."""
     state = current_state()
@@ -95,7 +105,7 @@ def finish(response: Response) -> Response:
     elapsed_ms = (time.perf_counter() - ctx.get("started", time.perf_counter())) * 1000
     path = req.path
     if not is_control(path):
-        state.journal.record(
+        record_entry(
             {
                 "id": ctx.get("request_id"),
                 "at": state.clock.now(),

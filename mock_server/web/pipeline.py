@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from mock_server.backend.database import StorageUnavailable
 from mock_server.backend.history import ScriptedFault
 from mock_server.rules.registry import RuleViolation
 from mock_server.web import errors
@@ -25,5 +26,6 @@ def init_app(app: Flask) -> None:
     app.after_request(finish)
     app.register_error_handler(RuleViolation, errors.error_response)
     app.register_error_handler(ScriptedFault, errors.scripted_fault)
+    app.register_error_handler(StorageUnavailable, errors.storage_unavailable)
     app.register_error_handler(HTTPException, errors.http_error)
     app.register_error_handler(Exception, errors.unexpected)
