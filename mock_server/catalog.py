@@ -88,6 +88,8 @@ JSON_MAX_NUMBER_CHARS: Final = 64
 #: What a change answers when the database's disk is full: 507 Insufficient Storage, in the
 #: dialect's envelope, with ``retry-after: 60`` [CHOICE]. Reads keep answering.
 STORAGE_FULL_STATUS: Final = 507
+#: Seconds a connection may stay silent while a request is read, before it is closed [CHOICE].
+DEFAULT_READ_TIMEOUT_SECONDS: Final = 30.0
 #: The largest JSON body a control call takes [CHOICE].
 CONTROL_JSON_MAX_BYTES: Final = 1024 * 1024
 #: Extra room a request body may take beyond the reference bytes before it is cut off while

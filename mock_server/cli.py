@@ -22,6 +22,7 @@ from mock_server import catalog, workers
 from mock_server import settings as settings_module
 from mock_server.app import create_app, state_of
 from mock_server.backend.database import DatabaseUnavailable
+from mock_server.serving import handler_with_timeout
 from mock_server.settings import SettingsError
 
 
@@ -116,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve from N processes under gunicorn, sharing the --db file "
         "(a temporary one without --db)",
     )
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="close a connection silent this long while a request is read (default 30)",
+    )
     serve.add_argument("--control-token", help="require this x-sora-mock-token on /_mock/")
     serve.add_argument(
         "--no-control-api",
@@ -145,6 +152,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "generatetask_requests_per_minute",
         "generatetask_concurrent_jobs",
         "db",
+        "read_timeout",
     )
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
@@ -213,8 +221,9 @@ def serve(args: argparse.Namespace) -> int:
     except (SettingsError, DatabaseUnavailable) as exc:
         print(f"sora-mock: {exc}", file=sys.stderr)
         return 2
-    server = make_server(args.host, args.port, app, threaded=True)
     state = state_of(app)
+    handler = handler_with_timeout(state.settings.read_timeout)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=handler)
 
     def stop(_signum: int, _frame: object) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -277,7 +286,11 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         master = os.getpid()
         try:
             workers.run(
-                overrides, bind=address(args.host, args.port), workers=args.workers, on_ready=ready
+                overrides,
+                bind=address(args.host, args.port),
+                workers=args.workers,
+                on_ready=ready,
+                read_timeout=settings.read_timeout,
             )
         except SystemExit as exc:
             if os.getpid() != master:

@@ -67,6 +67,8 @@ class Settings:
     journal_size: int = 1000
     #: Run the background worker that settles timed jobs and delivers webhooks.
     background_worker: bool = True
+    #: Seconds a connection may stay silent while a request is read (served over HTTP).
+    read_timeout: float = catalog.DEFAULT_READ_TIMEOUT_SECONDS
     #: Base URL the server is reached at, for URLs it hands out; ``None`` uses the request's.
     public_base_url: str | None = None
     #: A SQLite file that keeps every job and all state, shared by the processes that open it;
@@ -83,6 +85,8 @@ class Settings:
             )
         if self.speed <= 0:
             raise SettingsError(f"speed must be positive, not {self.speed!r}")
+        if self.read_timeout <= 0:
+            raise SettingsError(f"read_timeout must be positive, not {self.read_timeout!r}")
         if self.poll_steps < 1:
             raise SettingsError(f"poll_steps must be at least 1, not {self.poll_steps!r}")
         limits = (

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 
+from mock_server import serving
 from mock_server.app import create_app
 from mock_server.dialects import registry
 from mock_server.settings import Settings
@@ -41,6 +42,7 @@ def run(
     bind: str,
     workers: int,
     on_ready: Callable[[int], None],
+    read_timeout: float,
 ) -> None:
     """Serve under gunicorn until it is told to stop; ``on_ready`` gets the bound port."""
     base = _gunicorn_base()
@@ -48,10 +50,11 @@ def run(
     def when_ready(server: Any) -> None:
         on_ready(int(server.LISTENERS[0].sock.getsockname()[1]))
 
+    serving.gunicorn_json_errors()
     options: dict[str, Any] = {
         "bind": [bind],
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": serving.gunicorn_worker_class(read_timeout),
         "threads": THREADS_PER_WORKER,
         "loglevel": "warning",
         "accesslog": None,

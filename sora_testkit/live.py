@@ -6,12 +6,18 @@ import threading
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from mock_server.app import state_of
+from mock_server.serving import JsonErrorRequestHandler, handler_with_timeout
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """The mock logs its own line per request."""
+def _handler_for(app: Any) -> type[JsonErrorRequestHandler]:
+    """The mock's own request handler (JSON errors), with the app's read timeout if it has one."""
+    try:
+        return handler_with_timeout(state_of(app).settings.read_timeout)
+    except (KeyError, AttributeError, AssertionError):
+        return JsonErrorRequestHandler
 
 
 class LiveServer:
@@ -23,7 +29,7 @@ class LiveServer:
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=_QuietHandler
+            host, port, app, threaded=True, request_handler=_handler_for(app)
         )
         self.host = host
         self.port = self._server.port

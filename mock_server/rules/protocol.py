@@ -11,6 +11,13 @@ from mock_server.rules.registry import RuleViolation, define
 MALFORMED_JSON = define(
     "request.malformed_json", 400, "The body is valid JSON.", "SPEC 5.4 [choice: OpenAI wording]"
 )
+READ_TIMEOUT = define(
+    "request.read_timeout",
+    408,
+    "The whole body arrives, as long as its Content-Length says, without a silence longer than "
+    "the read timeout (--read-timeout).",
+    "SPEC 5.4 [choice]",
+)
 CONTENT_ENCODING = define(
     "request.content_encoding",
     415,

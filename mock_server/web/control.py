@@ -68,7 +68,12 @@ def _raw_body(limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         drain(request.stream)
         raise ControlError(f"The body is over the {megabytes(limit)} this call accepts.", 413)
-    data = request.stream.read(limit + 1)
+    try:
+        data = request.stream.read(limit + 1)
+    except TimeoutError as exc:
+        raise ControlError(
+            "The body stopped arriving: the server timed out reading it.", 408
+        ) from exc
     if len(data) > limit:
         drain(request.stream)
         raise ControlError(f"The body is over the {megabytes(limit)} this call accepts.", 413)

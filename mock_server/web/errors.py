@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Response, g, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from mock_server import catalog
 from mock_server.backend.database import StorageUnavailable
@@ -66,6 +66,9 @@ def http_error(exc: HTTPException) -> Response:
         )
     if exc.code == 404:
         return error_response(RuleViolation(protocol.ROUTE_NOT_FOUND, **facts))
+    if isinstance(exc, ClientDisconnected):
+        # The body stopped short of its Content-Length: it timed out, or the client left.
+        return error_response(RuleViolation(protocol.READ_TIMEOUT))
     response = jsonify(
         dialect_for_path(request.path).render_fault(exc.code or 400, exc.description)
     )

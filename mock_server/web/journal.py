@@ -85,8 +85,18 @@ def record_entry(entry: dict[str, Any]) -> None:
         log.warning("request journal not written (%s): %s %s", exc, entry["method"], entry["path"])
 
 
+def options_answer(response: Response) -> Response:
+    """``OPTIONS``: the methods a path serves, with no body (not Flask's empty HTML page)."""
+    answer = Response(status=204)
+    del answer.headers["Content-Type"]
+    answer.headers["Allow"] = response.headers.get("Allow", "")
+    return answer
+
+
 def finish(response: Response) -> Response:
     """Check, label, journal and log a response on its way out."""
+    if request.method == "OPTIONS" and response.status_code == 200:
+        response = options_answer(response)
     state = current_state()
     response = check_contract(response)
     # Bind the context-local proxies once: each lookup through them costs.
@@ -94,6 +104,10 @@ def finish(response: Response) -> Response:
     ctx = g._get_current_object()
     headers = response.headers
     headers["x-request-id"] = ctx.get("request_id", "")
+    if req.content_length and not getattr(req.stream, "is_exhausted", True):
+        # Answered before the body was read (an early refusal): what is left of it would be
+        # read as the next request, so the connection ends here.
+        headers["Connection"] = "close"
     rate = ctx.get("rate")
     if rate is not None:
         headers["x-ratelimit-limit-requests"] = str(rate.limit)

@@ -308,10 +308,13 @@ def read_body(
     protocol.check_identity_encoding(request.headers.get("Content-Encoding"))
     body_limit = max_body_bytes(file_limit)
     mimetype = request.mimetype
-    if mimetype in JSON_TYPES and mimetype in accept:
-        return read_json(request, body_limit)
-    if mimetype in MULTIPART_TYPES and mimetype in accept:
-        return read_multipart(request, file_limit=file_limit, body_limit=body_limit)
+    try:
+        if mimetype in JSON_TYPES and mimetype in accept:
+            return read_json(request, body_limit)
+        if mimetype in MULTIPART_TYPES and mimetype in accept:
+            return read_multipart(request, file_limit=file_limit, body_limit=body_limit)
+    except TimeoutError as exc:
+        raise RuleViolation(protocol.READ_TIMEOUT) from exc
     raise RuleViolation(
         protocol.UNSUPPORTED_CONTENT_TYPE,
         content_type=request.content_type or "",

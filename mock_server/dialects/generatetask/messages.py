@@ -54,6 +54,7 @@ IMAGE = "input.image_urls"
 
 WORDING: dict[str, Message] = {
     "request.malformed_json": lambda v: "Invalid JSON body.",
+    "request.read_timeout": lambda v: "Request body timed out.",
     "request.content_encoding": lambda v: (
         f"Content-Encoding {_f(v, 'encoding')} is not supported; send the body uncompressed."
     ),

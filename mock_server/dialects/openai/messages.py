@@ -159,6 +159,10 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
             ),
         ),
         "request.invalid_encoding": (None, lambda v: "The request body is not valid UTF-8."),
+        "request.read_timeout": (
+            None,
+            lambda v: "The request body stopped arriving: the server timed out reading it.",
+        ),
         "request.content_encoding": (
             None,
             lambda v: (

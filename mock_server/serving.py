@@ -1,0 +1,157 @@
+"""What the HTTP servers under the app answer themselves, made to speak JSON and not to hang.
+
+Below the app, a server answers what never reaches it: a request line that is not HTTP, a URL
+or headers past their limits, an HTTP version it does not speak. Werkzeug's server (one
+process) and gunicorn (``--workers``) both write HTML pages for these; here they write the
+OpenAI-style error envelope instead, and close the connection. Werkzeug's handler also gets a
+read timeout, so a client that stops sending in the middle of a request does not hold a thread.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler
+
+from mock_server import catalog
+
+#: Statuses a server answers before the app runs, and the word for each.
+_SERVER_ERROR_TYPES = {505: "server_error", 501: "server_error", 500: "server_error"}
+
+
+def error_body(status: int, message: str) -> bytes:
+    """The JSON a server-level refusal carries: OpenAI's four-key envelope."""
+    error_type = _SERVER_ERROR_TYPES.get(status, "invalid_request_error")
+    envelope = {"error": {"message": message, "type": error_type, "param": None, "code": None}}
+    return json.dumps(envelope).encode()
+
+
+def error_response(status: int, reason: str, message: str) -> bytes:
+    """A whole HTTP/1.1 response for a server-level refusal, closing the connection."""
+    body = error_body(status, message)
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+class _ReadOnceAfterTimeout:
+    """The request stream, which after a read timed out reads as ended (a socket file cannot
+    be read again after a timeout, and the server still drains what is left of a body)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._timed_out = False
+
+    def _guarded(self, name: str, *args: Any) -> Any:
+        if self._timed_out:
+            return b"" if name != "readinto" else 0
+        try:
+            return getattr(self._stream, name)(*args)
+        except TimeoutError:
+            self._timed_out = True
+            raise
+
+    def read(self, *args: Any) -> bytes:
+        return self._guarded("read", *args)  # type: ignore[no-any-return]
+
+    def readline(self, *args: Any) -> bytes:
+        return self._guarded("readline", *args)  # type: ignore[no-any-return]
+
+    def readinto(self, buffer: Any) -> int:
+        return self._guarded("readinto", buffer)  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class JsonErrorRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler with JSON for its own errors and a read timeout."""
+
+    #: Seconds a connection may stay silent while a request is read (``read_timeout``).
+    timeout = catalog.DEFAULT_READ_TIMEOUT_SECONDS
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer in JSON (never Werkzeug's HTML page), then close."""
+        try:
+            short, long = self.responses.get(code, ("Error", ""))
+        except AttributeError:
+            short, long = "Error", ""
+        text = message or short
+        if explain or long:
+            text = f"{text}: {explain or long}"
+        self.close_connection = True
+        self.log_error("code %d, message %s", code, message)
+        if self.request_version == "HTTP/0.9":  # the request line was not understood
+            self.request_version = "HTTP/1.1"
+        self.send_response(code, short)
+        body = error_body(code, text)
+        self.send_header("Connection", "close")
+        if code >= 200 and code not in (204, 304):
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _ReadOnceAfterTimeout(self.rfile)  # type: ignore[assignment]
+
+    def handle_one_request(self) -> None:
+        """A silent client times out: the connection is closed, the thread freed."""
+        try:
+            super().handle_one_request()
+        except TimeoutError:
+            self.close_connection = True
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The app logs its own line per request."""
+
+
+def handler_with_timeout(seconds: float) -> type[JsonErrorRequestHandler]:
+    """The handler class with a read timeout of ``seconds``."""
+    return type("JsonErrorRequestHandler", (JsonErrorRequestHandler,), {"timeout": seconds})
+
+
+def gunicorn_json_errors() -> None:
+    """Make gunicorn write its own refusals (bad request line, limits) as JSON, in this process."""
+    from gunicorn import util
+
+    def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+        util.write_nonblock(sock, error_response(status_int, reason, mesg))
+
+    util.write_error = write_error
+
+
+def gunicorn_worker_class(read_timeout: float) -> type[Any]:
+    """gunicorn's threaded worker with a read timeout on each connection: a client that stops
+    sending gets a 408 in JSON and its connection closed."""
+    from gunicorn import util
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class TimedThreadWorker(ThreadWorker):
+        def handle(self, conn: Any) -> Any:
+            # gunicorn makes the socket blocking (no timeout) as it starts each request, in
+            # ``init``: the timeout goes on right after.
+            initialise = conn.init
+
+            def init() -> None:
+                initialise()
+                conn.sock.settimeout(read_timeout)
+
+            conn.init = init
+            return super().handle(conn)
+
+        def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+            if isinstance(exc, TimeoutError):
+                message = "The request stopped arriving: the server timed out reading it."
+                util.write_error(client, 408, "Request Timeout", message)
+                return
+            super().handle_error(req, client, addr, exc)
+
+    return TimedThreadWorker
