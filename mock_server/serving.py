@@ -10,6 +10,7 @@ read timeout, so a client that stops sending in the middle of a request does not
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
@@ -138,13 +139,15 @@ def gunicorn_worker_class(read_timeout: float) -> type[Any]:
         def handle(self, conn: Any) -> Any:
             # gunicorn makes the socket blocking (no timeout) as it starts each request, in
             # ``init``: the timeout goes on right after.
-            initialise = conn.init
+            if not getattr(conn, "times_out", False):  # once per connection, not per request
+                initialise = conn.init
 
-            def init() -> None:
-                initialise()
-                conn.sock.settimeout(read_timeout)
+                def init() -> None:
+                    initialise()
+                    conn.sock.settimeout(read_timeout)
 
-            conn.init = init
+                conn.init = init
+                conn.times_out = True
             return super().handle(conn)
 
         def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
@@ -154,4 +157,14 @@ def gunicorn_worker_class(read_timeout: float) -> type[Any]:
                 return
             super().handle_error(req, client, addr, exc)
 
+    logging.getLogger("gunicorn.error").addFilter(_quiet_timeouts)
     return TimedThreadWorker
+
+
+def _quiet_timeouts(record: logging.LogRecord) -> bool:
+    """A connection closed for its silence is expected: one line, not a traceback."""
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, TimeoutError):
+        record.msg, record.args, record.exc_info = "connection silent too long: closed", (), None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    return True

@@ -11,6 +11,7 @@ import socket
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from mock_server import create_app
@@ -147,5 +148,9 @@ def test_gunicorn_workers_answer_their_own_errors_in_json_and_time_out() -> None
             + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"prompt\":",
         )  # fmt: skip
         assert (status, headers["x-sora-mock-rule"]) == (408, "request.read_timeout")
+        with httpx.Client(base_url=served.url, headers={"api-key": "k"}) as keep_alive:
+            answers = {keep_alive.get("/v1/videos?limit=1").status_code for _ in range(1200)}
+        assert answers == {200}  # one connection, many requests: no state grows per request
     finally:
         assert served.stop() == 0
+    assert not any("Traceback" in line for line in served.lines)
