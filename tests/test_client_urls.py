@@ -8,7 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mock_server import create_app
 from mock_server.client_urls import is_loopback, parse_client_url, special_host
+from sora_testkit import httpx_client
+from tests.conftest import AUTH
+from tests.helpers import assert_openai_error
 
 #: Hosts seen accepted as public before the judge read them as a resolver does.
 ENCODED_SPECIAL_HOSTS = [
@@ -205,3 +209,20 @@ def test_no_spelling_of_a_special_address_is_ever_public(data: st.DataObject) ->
     parsed = parse_client_url(url)
     assert parsed is not None, url
     assert special_host(parsed) is not None, (url, parsed)
+
+
+@pytest.mark.parametrize(("host", "canonical"), ENCODED_SPECIAL_HOSTS[:17])
+def test_each_once_accepted_spelling_is_refused_as_an_image_url(host: str, canonical: str) -> None:
+    """Over HTTP, as a client sends them: the 17 spellings once taken for public hosts."""
+    app = create_app({"background_worker": False})
+    with httpx_client(app, headers=AUTH) as http:
+        body = {"prompt": "x", "input_reference": {"image_url": f"http://{host}/ref.png"}}
+        assert_openai_error(
+            http.post("/v1/videos", json=body),
+            400,
+            "input_reference.url_private",
+            f"Invalid input_reference.image_url: the host '{canonical}' is private; "
+            "use a public URL.",
+            param="input_reference",
+            code="invalid_value",
+        )
