@@ -49,7 +49,7 @@ DEFAULT_SECONDS: Final = "4"
 PROMPT_MAX_CHARS: Final = 32000
 
 #: Fields the native create endpoint accepts; anything else is an unknown parameter.
-CREATE_FIELDS: Final = ("prompt", "model", "seconds", "size", "input_reference")
+CREATE_FIELDS: Final = ("prompt", "model", "seconds", "size", "input_reference", "characters")
 REMIX_FIELDS: Final = ("prompt",)
 
 
@@ -67,6 +67,22 @@ def parse_size(size: str) -> tuple[int, int]:
 #: Native sizes by their wire form.
 NATIVE_SIZES: Final = MappingProxyType({size: parse_size(size) for size in ALL_SIZES})
 
+
+# --- characters (SPEC 1.7) ------------------------------------------------------------------
+
+#: Character ids: ``char_`` + 32 hex [CHOICE: the public example is ``char_123``].
+ID_PREFIX_CHARACTER: Final = "char_"
+ID_HEX_CHARACTER: Final = 32
+#: A character's name has 1..80 characters (public contract).
+CHARACTER_NAME_MAX_CHARS: Final = 80
+#: Characters one create may name (public docs).
+CHARACTERS_PER_VIDEO: Final = 2
+#: Fields of the character body (multipart only).
+CHARACTER_FIELDS: Final = ("name", "video")
+#: The largest character video accepted, counted while it streams in [CHOICE].
+CHARACTER_VIDEO_MAX_BYTES: Final = 50 * 1024 * 1024
+#: Uploaded videos are MP4 or QuickTime, recognised by their ``ftyp`` box [CHOICE].
+VIDEO_UPLOAD_FORMATS: Final = ("mp4", "quicktime")
 
 # --- reference images (SPEC 1.2) -------------------------------------------------------------
 

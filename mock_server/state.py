@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from mock_server import catalog
 from mock_server.backend.assets import AssetStore, SqliteAssetStore
+from mock_server.backend.characters import CharacterStore
 from mock_server.backend.clock import MockClock
 from mock_server.backend.database import SqliteDatabase
 from mock_server.backend.deliveries import DeliveryStore, MemoryDeliveries, SqliteDeliveries
@@ -72,6 +73,7 @@ class MockState:
             self.assets, settings.max_reference_bytes, self.clock.now, shared
         )
         self.faults = FaultQueue(shared("faults", list))
+        self.characters = CharacterStore(shared("characters", dict))
         #: Responses that broke their contract (with ``validate_responses`` on), this process.
         self.contract_violations: list[dict[str, object]] = []
         #: Requests-per-minute windows by limit group (each dialect's ``JobKind.limits``).
@@ -151,6 +153,7 @@ class MockState:
             self.assets.clear()
             self.resolver.clear()
             self.faults.clear()
+            self.characters.clear()
             self.journal.clear()
             self._forget_local()
             for limiter in self.limiters.values():

@@ -69,6 +69,13 @@ NOT_ON_GENERATETASK = {
     "list.after_unknown",
     "control.token",
     "control.disabled",
+    "character.name",
+    "character.not_found",
+    "characters.invalid",
+    "video.required",
+    "video.format",
+    "video.unreadable",
+    "video.too_large",
 }
 
 

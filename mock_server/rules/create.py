@@ -7,6 +7,7 @@ from typing import Any
 
 from mock_server import catalog
 from mock_server.domain import RawCreate, ReferenceSource, VideoRequest
+from mock_server.rules import characters as character_rules
 from mock_server.rules import reference as reference_rules
 from mock_server.rules.protocol import json_type_name
 from mock_server.rules.registry import RuleViolation, define
@@ -175,6 +176,7 @@ def validate_create(
     resolve: Callable[[ReferenceSource, int, int], bytes],
     max_reference_bytes: int,
     lenient_reference: bool = False,
+    character_exists: Callable[[str], bool] = lambda _: False,
 ) -> VideoRequest:
     """Run every create rule in the order the API reports them; the first failure wins.
 
@@ -187,6 +189,7 @@ def validate_create(
     seconds = check_seconds(fields.get("seconds"))
     width, height = check_size(fields.get("size"))
     check_size_for_model((width, height), model)
+    character_rules.check_characters(fields.get("characters"), character_exists)
     image = None
     failure = None
     if raw.reference is not None:

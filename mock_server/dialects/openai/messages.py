@@ -273,6 +273,42 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
         "rate_limit.requests": ("rate_limit_exceeded", _rate),
         "rate_limit.concurrent_jobs": ("rate_limit_exceeded", _concurrent),
         "video.not_found": (None, lambda v: f"Video with id '{_f(v, 'job_id')}' not found."),
+        "character.name": (
+            "invalid_value",
+            lambda v: (
+                "Invalid 'name': expected a string of 1 to "
+                f"{catalog.CHARACTER_NAME_MAX_CHARS} characters."
+            ),
+        ),
+        "video.required": (
+            "missing_required_parameter",
+            lambda v: "Missing required parameter: 'video'.",
+        ),
+        "video.format": (
+            "invalid_value",
+            lambda v: "Invalid 'video': expected an MP4 or QuickTime video file.",
+        ),
+        "video.unreadable": (
+            "invalid_value",
+            lambda v: f"Invalid 'video': the video could not be read ({_f(v, 'detail')}).",
+        ),
+        "video.too_large": (
+            "invalid_value",
+            lambda v: f"Invalid 'video': the file is larger than {megabytes(_f(v, 'limit'))}.",
+        ),
+        "character.not_found": (
+            None,
+            lambda v: f"Character with id '{_f(v, 'character_id')}' not found.",
+        ),
+        "characters.invalid": (
+            "invalid_value",
+            lambda v: (
+                f"Invalid 'characters': no character with id '{_f(v, 'id')}'."
+                if _f(v, "reason") == "unknown"
+                else "Invalid 'characters': expected a list of at most "
+                f"{catalog.CHARACTERS_PER_VIDEO} objects with an 'id'."
+            ),
+        ),
         "video.not_ready": (None, _not_ready),
         "video.failed_no_content": (
             None,

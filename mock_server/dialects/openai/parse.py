@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.datastructures import FileStorage
@@ -15,6 +16,10 @@ from mock_server.wire.bodies import ParsedBody, file_bytes
 REFERENCE = "input_reference"
 #: Bracket keys a form encoder makes of ``input_reference={"image_url": ...}``.
 BRACKET_KEYS = {f"{REFERENCE}[image_url]": "image_url", f"{REFERENCE}[file_id]": "file_id"}
+CHARACTERS = "characters"
+#: The keys a form encoder makes of ``characters=[{"id": ...}, ...]``.
+#: (The SDK writes ``characters[][id]`` once per character; other encoders number them.)
+CHARACTER_KEY = re.compile(r"^characters\[(\d{0,2})\]\[id\]$")
 
 
 def _invalid_reference() -> RuleViolation:
@@ -48,8 +53,21 @@ def _multipart_reference(body: ParsedBody) -> ReferenceSource | None:
     return reference_from_object(brackets) if brackets else None
 
 
+def _multipart_characters(body: ParsedBody) -> list[dict[str, str]] | None:
+    """``characters[][id]`` (as often as there are characters) or ``characters[0][id]``,
+    ``characters[1][id]``: the list they stand for, in order."""
+    found: list[tuple[int, int, str]] = []
+    for position, (key, value) in enumerate(body.fields.items(multi=True)):
+        match = CHARACTER_KEY.match(key)
+        if match:
+            found.append((int(match.group(1) or position), position, value))
+    return [{"id": value} for _, _, value in sorted(found)] if found else None
+
+
 def _field_names(body: ParsedBody) -> list[str]:
-    names = [key for key in body.fields if key not in BRACKET_KEYS]
+    names = [key for key in body.fields if key not in BRACKET_KEYS and not CHARACTER_KEY.match(key)]
+    if any(CHARACTER_KEY.match(key) for key in body.fields) and CHARACTERS not in names:
+        names.append(CHARACTERS)
     names += [key for key in body.files if key not in names]
     if any(key in body.fields for key in BRACKET_KEYS) and REFERENCE not in names:
         names.append(REFERENCE)
@@ -80,7 +98,11 @@ def _check_fields(body: ParsedBody, allowed: tuple[str, ...]) -> dict[str, Any]:
                     got="a file",
                     supported=catalog.SECONDS_VALUES,
                 )
-    return {key: body.fields[key] for key in body.fields if key not in BRACKET_KEYS}
+    return {
+        key: body.fields[key]
+        for key in body.fields
+        if key not in BRACKET_KEYS and not CHARACTER_KEY.match(key)
+    }
 
 
 def create_request(body: ParsedBody) -> RawCreate:
@@ -88,6 +110,9 @@ def create_request(body: ParsedBody) -> RawCreate:
     fields = _check_fields(body, catalog.CREATE_FIELDS)
     if body.multipart:
         source = _multipart_reference(body)
+        characters = _multipart_characters(body)
+        if characters is not None:
+            fields[CHARACTERS] = characters
     else:
         raw = fields.pop(REFERENCE, None)
         source = None if raw is None else reference_from_object(raw)
@@ -98,3 +123,10 @@ def create_request(body: ParsedBody) -> RawCreate:
 def remix_fields(body: ParsedBody) -> dict[str, Any]:
     """A remix body: only ``prompt``."""
     return _check_fields(body, catalog.REMIX_FIELDS)
+
+
+def character_fields(body: ParsedBody) -> tuple[Any, bytes | None]:
+    """The character body's name and video bytes (``None`` when no file part came)."""
+    _check_fields(body, catalog.CHARACTER_FIELDS)
+    uploads = body.files.getlist("video")
+    return body.fields.get("name"), (file_bytes(uploads[0]) if uploads else None)

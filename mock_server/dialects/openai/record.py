@@ -50,6 +50,22 @@ DIALECT = Dialect(
             ),
         ),
         Route(
+            "POST",
+            "/v1/videos/characters",
+            views.create_character,
+            "createCharacter",
+            request={MULTIPART: "openai/character_request"},
+            response="openai/character",
+        ),
+        Route(
+            "GET",
+            "/v1/videos/characters/<character_id>",
+            views.get_character,
+            "getCharacter",
+            response="openai/character",
+            path_parameters={"character_id": "A char_ id the mock made."},
+        ),
+        Route(
             "GET",
             "/v1/videos/<video_id>",
             views.retrieve_video,

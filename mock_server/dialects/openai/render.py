@@ -93,3 +93,8 @@ def server_error(status: int, message: str | None = None) -> dict[str, Any]:
     )
     error_type = "server_error" if status >= 500 else "invalid_request_error"
     return error_envelope(message or default, error_type, None, None)
+
+
+def character(record: dict[str, Any]) -> dict[str, Any]:
+    """A character: exactly ``id``, ``name`` and ``created_at`` (no ``object``)."""
+    return {"id": record["id"], "name": record["name"], "created_at": record["created_at"]}

@@ -7,8 +7,9 @@ from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
 from mock_server.dialects.openai import NAME, parse, render
-from mock_server.rules import create, jobs
-from mock_server.wire.bodies import read_body
+from mock_server.rules import characters, create, jobs, reference
+from mock_server.rules.registry import RuleViolation
+from mock_server.wire.bodies import MULTIPART_TYPES, read_body
 from mock_server.wire.context import current_state, is_status_read, note_body, owner
 
 
@@ -22,6 +23,7 @@ def create_video() -> ResponseReturnValue:
         resolve=state.resolver.resolve,
         max_reference_bytes=state.settings.max_reference_bytes,
         lenient_reference=state.settings.lenient_reference,
+        character_exists=lambda character_id: state.characters.get(character_id) is not None,
     )
     job = state.service.create(video_request, dialect=NAME, owner=owner())
     return render.video(job)
@@ -68,3 +70,31 @@ def remix_video(video_id: str) -> ResponseReturnValue:
     note_body(body)
     prompt = create.check_prompt(parse.remix_fields(body).get("prompt"))
     return render.video(state.service.remix(video_id, prompt, owner=owner(), dialect=NAME))
+
+
+def create_character() -> ResponseReturnValue:
+    """A character from a name and an uploaded video (multipart only)."""
+    state = current_state()
+    try:
+        body = read_body(
+            request, file_limit=catalog.CHARACTER_VIDEO_MAX_BYTES, accept=MULTIPART_TYPES
+        )
+    except RuleViolation as exc:
+        if exc.rule is not reference.TOO_LARGE:
+            raise
+        raise RuleViolation(
+            characters.VIDEO_TOO_LARGE, param=characters.PARAM_VIDEO, **exc.facts
+        ) from exc
+    note_body(body)
+    name, video = parse.character_fields(body)
+    characters.check_name(name)
+    characters.check_video(video)
+    return render.character(state.characters.add(name, state.clock.now()))
+
+
+def get_character(character_id: str) -> ResponseReturnValue:
+    """A character made on the mock."""
+    found = current_state().characters.get(character_id)
+    if found is None:
+        raise RuleViolation(characters.NOT_FOUND, character_id=character_id)
+    return render.character(found)
