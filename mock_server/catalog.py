@@ -68,6 +68,17 @@ def parse_size(size: str) -> tuple[int, int]:
 NATIVE_SIZES: Final = MappingProxyType({size: parse_size(size) for size in ALL_SIZES})
 
 
+# --- edits and extensions (SPEC 1.7) --------------------------------------------------------
+
+#: Fields of an edit body, and of an extension body.
+EDIT_FIELDS: Final = ("prompt", "video")
+EXTENSION_FIELDS: Final = ("prompt", "video", "seconds")
+#: Seconds one extension adds: the description's five values, as strings (SDK types say 4/8/12).
+EXTENSION_SECONDS: Final = ("4", "8", "12", "16", "20")
+#: At most this many extensions of one video, and this many seconds in all (public docs).
+EXTENSIONS_MAX: Final = 6
+EXTENDED_MAX_SECONDS: Final = 120
+
 # --- characters (SPEC 1.7) ------------------------------------------------------------------
 
 #: Character ids: ``char_`` + 32 hex [CHOICE: the public example is ``char_123``].

@@ -76,6 +76,11 @@ NOT_ON_GENERATETASK = {
     "video.format",
     "video.unreadable",
     "video.too_large",
+    "video.invalid",
+    "video.size",
+    "video.source_unfinished",
+    "extension.seconds",
+    "extension.limit",
 }
 
 

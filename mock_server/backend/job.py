@@ -49,6 +49,10 @@ class Job:
     origin: str | None = None
     #: Where the final state is POSTed, when the client asked to be called back.
     callback_url: str | None = None
+    #: The video this one edits or extends, when it was given by id.
+    source_id: str | None = None
+    #: How many extensions led to this video (0 for any other).
+    extensions: int = 0
     #: Mock time by which the job turns terminal without a read (``time`` and ``manual``
     #: progressions); ``None`` when only reads move it. Indexed by stores, so that settling
     #: visits the jobs that are due, never every unfinished one.

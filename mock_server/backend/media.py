@@ -30,6 +30,15 @@ class MediaSpec:
     seconds: int
     prompt: str
     reference: bytes | None = None
+    #: The video this one extends: its seconds come first, with its pictures.
+    prefix: MediaSpec | None = None
+
+    def pictures(self) -> list[tuple[MediaSpec, int]]:
+        """Which spec's picture shows for how many seconds, in order (an extension's sources
+        first, then its own)."""
+        if self.prefix is None or self.prefix.seconds >= self.seconds:
+            return [(self, self.seconds)]
+        return [*self.prefix.pictures(), (self, self.seconds - self.prefix.seconds)]
 
 
 @functools.lru_cache(maxsize=16)
@@ -51,7 +60,10 @@ def _title_card(spec: MediaSpec) -> Image.Image:
 
 
 def base_picture(spec: MediaSpec) -> Image.Image:
-    """The first frame: the reference image when it decodes, else a title card."""
+    """The first frame: the source's first frame for an extension, else the reference image
+    when it decodes, else a title card."""
+    if spec.prefix is not None:
+        return base_picture(spec.prefix).resize((spec.width, spec.height))
     if spec.reference is not None:
         try:
             with Image.open(io.BytesIO(spec.reference)) as reference:
@@ -127,6 +139,12 @@ def _yuv_frame(picture: Image.Image) -> Any:
     return frame.reformat(format="yuv420p")
 
 
+def _own_picture(shown: MediaSpec, spec: MediaSpec) -> Image.Image:
+    """A segment's picture, its prefix set aside, at the video's size."""
+    own = MediaSpec(shown.width, shown.height, shown.seconds, shown.prompt, shown.reference)
+    return base_picture(own).resize((spec.width, spec.height))
+
+
 def render_mp4(spec: MediaSpec) -> bytes:
     """Encode the video."""
     base = base_picture(spec)
@@ -145,17 +163,20 @@ def render_mp4(spec: MediaSpec) -> bytes:
                 "sync-lookahead=0:no-deblock=1:aq-mode=0"
             ),
         }
-        first = _yuv_frame(base)
-        for index in range(fps * spec.seconds):
-            second = index // fps
-            if index == 0:
-                frame = first
-            elif index % fps == 0 or index == 1:
-                strip, top = _overlay_strip(base, second, spec.seconds)
-                frame = _patched(first, _yuv_frame(strip), top)
-            frame.pts = index
-            for packet in stream.encode(frame):
-                container.mux(packet)
+        index = 0
+        for shown, seconds in spec.pictures():
+            # Each segment's own picture (an extension's source comes first), at this size.
+            picture = base if shown is spec.pictures()[0][0] else _own_picture(shown, spec)
+            first = _yuv_frame(picture)
+            for _ in range(fps * seconds):
+                second = index // fps
+                if index % fps == 0 or index == 1:
+                    strip, top = _overlay_strip(picture, second, spec.seconds)
+                    frame = _patched(first, _yuv_frame(strip), top) if index else first
+                frame.pts = index
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+                index += 1
         for packet in stream.encode():
             container.mux(packet)
     return buffer.getvalue()

@@ -203,6 +203,8 @@ class VideoService:
         remixed_from: str | None = None,
         origin: str | None = None,
         callback_url: str | None = None,
+        source_id: str | None = None,
+        extensions: int = 0,
     ) -> Job:
         """Accept a job; raises a concurrency violation when the owner has too many."""
         self.settle()
@@ -219,6 +221,7 @@ class VideoService:
                 job = self._new_job(planned, dialect, owner, now)
                 job.remixed_from = remixed_from
                 job.origin, job.callback_url = origin, callback_url
+                job.source_id, job.extensions = source_id, extensions
                 job.script = self._take_history()
                 self._schedule(job)
                 self.store.add(job)
@@ -353,14 +356,25 @@ class VideoService:
         """The rendered media of a completed, unexpired job."""
         job = self.retrieve(job_id, status_read=False, dialect=dialect)
         jobs.check_content_ready(job_id, job.status, self.expired(job))
-        spec = MediaSpec(
+        return self.media.get(job_id, variant, self._spec(job))
+
+    def _spec(self, job: Job) -> MediaSpec:
+        """What a job's video looks like: an extension opens with its source's frames."""
+        source = self.store.get(job.source_id) if job.extensions and job.source_id else None
+        return MediaSpec(
             job.width,
             job.height,
             job.seconds,
             job.prompt,
             job.reference.data if job.reference else None,
+            prefix=self._spec(source) if source is not None else None,
         )
-        return self.media.get(job_id, variant, spec)
+
+    def source(self, job_id: str, *, dialect: str) -> Job:
+        """A video to edit or extend: one of ``dialect``'s, completed."""
+        found = self.retrieve(job_id, status_read=False, dialect=dialect)
+        jobs.check_source_ready(job_id, found.status)
+        return found
 
     def poll_after_ms(self, job: Job) -> int | None:
         """How long a client should wait before the next read, for unfinished jobs."""

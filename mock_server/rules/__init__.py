@@ -13,6 +13,7 @@ def load_all() -> None:
         access,
         characters,
         create,
+        derived,
         generatetask,
         jobs,
         protocol,

@@ -32,6 +32,12 @@ DELETE_UNFINISHED = define(
 REMIX_UNFINISHED = define(
     "video.remix_unfinished", 400, "Only a completed job can be remixed.", "SPEC 1.4 [choice]"
 )
+SOURCE_UNFINISHED = define(
+    "video.source_unfinished",
+    400,
+    "A video given by id to edit or extend has completed.",
+    "SPEC 1.7 [choice: as remix]",
+)
 VARIANT_UNSUPPORTED = define(
     "content.variant",
     400,
@@ -129,3 +135,9 @@ def check_order(raw: str | None) -> str:
 def after_unknown(job_id: str) -> RuleViolation:
     """The violation for a cursor that names no job."""
     return RuleViolation(LIST_AFTER_UNKNOWN, param="after", job_id=job_id)
+
+
+def check_source_ready(job_id: str, status: str) -> None:
+    """Only a completed video can be edited or extended."""
+    if status != catalog.COMPLETED:
+        raise RuleViolation(SOURCE_UNFINISHED, param="video", job_id=job_id, status=status)

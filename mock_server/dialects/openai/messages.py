@@ -296,6 +296,34 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
             "invalid_value",
             lambda v: f"Invalid 'video': the file is larger than {megabytes(_f(v, 'limit'))}.",
         ),
+        "video.invalid": (
+            "invalid_value",
+            lambda v: "Invalid 'video': expected an uploaded file or an object with an 'id'.",
+        ),
+        "video.size": (
+            "invalid_value",
+            lambda v: (
+                f"Invalid 'video': its size {_f(v, 'size')} is not one of "
+                f"{quoted_list(_f(v, 'supported'), 'or')}."
+            ),
+        ),
+        "video.source_unfinished": (
+            None,
+            lambda v: (
+                f"Video with id '{_f(v, 'job_id')}' is not completed yet (status: "
+                f"{_f(v, 'status')}); only a completed video can be edited or extended."
+            ),
+        ),
+        "extension.seconds": ("invalid_value", _invalid_value),
+        "extension.limit": (
+            "invalid_value",
+            lambda v: (
+                f"Invalid 'video': a video can be extended at most {catalog.EXTENSIONS_MAX} "
+                f"times and to at most {catalog.EXTENDED_MAX_SECONDS} seconds "
+                f"(this extension would make it {_f(v, 'total')} seconds, "
+                f"after {_f(v, 'extensions')} extensions)."
+            ),
+        ),
         "character.not_found": (
             None,
             lambda v: f"Character with id '{_f(v, 'character_id')}' not found.",

@@ -9,13 +9,14 @@ from werkzeug.datastructures import FileStorage
 
 from mock_server import catalog
 from mock_server.domain import FileRef, ImageUrl, RawCreate, ReferenceSource, UploadedFile
-from mock_server.rules import create, protocol, reference
+from mock_server.rules import create, derived, protocol, reference
 from mock_server.rules.registry import RuleViolation
 from mock_server.wire.bodies import ParsedBody, file_bytes
 
 REFERENCE = "input_reference"
 #: Bracket keys a form encoder makes of ``input_reference={"image_url": ...}``.
 BRACKET_KEYS = {f"{REFERENCE}[image_url]": "image_url", f"{REFERENCE}[file_id]": "file_id"}
+VIDEO_ID_KEY = "video[id]"
 CHARACTERS = "characters"
 #: The keys a form encoder makes of ``characters=[{"id": ...}, ...]``.
 #: (The SDK writes ``characters[][id]`` once per character; other encoders number them.)
@@ -64,8 +65,15 @@ def _multipart_characters(body: ParsedBody) -> list[dict[str, str]] | None:
     return [{"id": value} for _, _, value in sorted(found)] if found else None
 
 
+def _bracketed(key: str) -> bool:
+    """Whether a multipart key is a bracket key standing for part of an object field."""
+    return key in BRACKET_KEYS or key == VIDEO_ID_KEY or bool(CHARACTER_KEY.match(key))
+
+
 def _field_names(body: ParsedBody) -> list[str]:
-    names = [key for key in body.fields if key not in BRACKET_KEYS and not CHARACTER_KEY.match(key)]
+    names = [key for key in body.fields if not _bracketed(key)]
+    if VIDEO_ID_KEY in body.fields and "video" not in names:
+        names.append("video")
     if any(CHARACTER_KEY.match(key) for key in body.fields) and CHARACTERS not in names:
         names.append(CHARACTERS)
     names += [key for key in body.files if key not in names]
@@ -98,11 +106,7 @@ def _check_fields(body: ParsedBody, allowed: tuple[str, ...]) -> dict[str, Any]:
                     got="a file",
                     supported=catalog.SECONDS_VALUES,
                 )
-    return {
-        key: body.fields[key]
-        for key in body.fields
-        if key not in BRACKET_KEYS and not CHARACTER_KEY.match(key)
-    }
+    return {key: body.fields[key] for key in body.fields if not _bracketed(key)}
 
 
 def create_request(body: ParsedBody) -> RawCreate:
@@ -130,3 +134,31 @@ def character_fields(body: ParsedBody) -> tuple[Any, bytes | None]:
     _check_fields(body, catalog.CHARACTER_FIELDS)
     uploads = body.files.getlist("video")
     return body.fields.get("name"), (file_bytes(uploads[0]) if uploads else None)
+
+
+def derived_request(body: ParsedBody, allowed: tuple[str, ...]) -> tuple[dict[str, Any], Any]:
+    """An edit or extension body: its text fields, and its source video: an id (``str``), the
+    uploaded bytes (``bytes``), or ``None`` when none was given."""
+    fields = _check_fields(body, allowed)
+    if body.multipart:
+        uploads = body.files.getlist("video")
+        given = [*uploads, *([body.fields[VIDEO_ID_KEY]] if VIDEO_ID_KEY in body.fields else [])]
+        if "video" in fields or len(given) > 1:
+            raise RuleViolation(derived.VIDEO_INVALID, param="video")
+        if uploads:
+            return fields, file_bytes(uploads[0])
+        return fields, _video_id(body.fields.get(VIDEO_ID_KEY))
+    value = fields.pop("video", None)
+    if value is None:
+        return fields, None
+    if not isinstance(value, dict) or set(value) != {"id"}:
+        raise RuleViolation(derived.VIDEO_INVALID, param="video")
+    return fields, _video_id(value["id"])
+
+
+def _video_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise RuleViolation(derived.VIDEO_INVALID, param="video")
+    return value

@@ -51,6 +51,25 @@ DIALECT = Dialect(
         ),
         Route(
             "POST",
+            "/v1/videos/edits",
+            views.edit_video,
+            "createVideoEdit",
+            request={JSON: "openai/edit_request", MULTIPART: "openai/edit_request_multipart"},
+            response="openai/video",
+        ),
+        Route(
+            "POST",
+            "/v1/videos/extensions",
+            views.extend_video,
+            "createVideoExtend",
+            request={
+                JSON: "openai/extension_request",
+                MULTIPART: "openai/extension_request_multipart",
+            },
+            response="openai/video",
+        ),
+        Route(
+            "POST",
             "/v1/videos/characters",
             views.create_character,
             "createCharacter",

@@ -7,9 +7,10 @@ from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
 from mock_server.dialects.openai import NAME, parse, render
-from mock_server.rules import characters, create, jobs, reference
+from mock_server.domain import VideoRequest
+from mock_server.rules import characters, create, derived, jobs, reference
 from mock_server.rules.registry import RuleViolation
-from mock_server.wire.bodies import MULTIPART_TYPES, read_body
+from mock_server.wire.bodies import JSON_TYPES, MULTIPART_TYPES, ParsedBody, read_body
 from mock_server.wire.context import current_state, is_status_read, note_body, owner
 
 
@@ -72,13 +73,10 @@ def remix_video(video_id: str) -> ResponseReturnValue:
     return render.video(state.service.remix(video_id, prompt, owner=owner(), dialect=NAME))
 
 
-def create_character() -> ResponseReturnValue:
-    """A character from a name and an uploaded video (multipart only)."""
-    state = current_state()
+def _video_body(accept: tuple[str, ...]) -> ParsedBody:
+    """A body that may carry a video file, held to the video limit while it streams in."""
     try:
-        body = read_body(
-            request, file_limit=catalog.CHARACTER_VIDEO_MAX_BYTES, accept=MULTIPART_TYPES
-        )
+        body = read_body(request, file_limit=catalog.CHARACTER_VIDEO_MAX_BYTES, accept=accept)
     except RuleViolation as exc:
         if exc.rule is not reference.TOO_LARGE:
             raise
@@ -86,6 +84,13 @@ def create_character() -> ResponseReturnValue:
             characters.VIDEO_TOO_LARGE, param=characters.PARAM_VIDEO, **exc.facts
         ) from exc
     note_body(body)
+    return body
+
+
+def create_character() -> ResponseReturnValue:
+    """A character from a name and an uploaded video (multipart only)."""
+    state = current_state()
+    body = _video_body(MULTIPART_TYPES)
     name, video = parse.character_fields(body)
     characters.check_name(name)
     characters.check_video(video)
@@ -98,3 +103,41 @@ def get_character(character_id: str) -> ResponseReturnValue:
     if found is None:
         raise RuleViolation(characters.NOT_FOUND, character_id=character_id)
     return render.character(found)
+
+
+def edit_video() -> ResponseReturnValue:
+    """A new video from one given by id or uploaded, with a new prompt (its length kept)."""
+    return _derive(extension=False)
+
+
+def extend_video() -> ResponseReturnValue:
+    """A longer video: the source's seconds plus ``seconds``, opening with the source."""
+    return _derive(extension=True)
+
+
+def _derive(*, extension: bool) -> ResponseReturnValue:
+    state = current_state()
+    body = _video_body(JSON_TYPES + MULTIPART_TYPES)
+    allowed = catalog.EXTENSION_FIELDS if extension else catalog.EDIT_FIELDS
+    fields, source = parse.derived_request(body, allowed)
+    prompt = create.check_prompt(fields.get("prompt"))
+    added = derived.check_extension_seconds(fields.get("seconds")) if extension else 0
+    if source is None:
+        raise RuleViolation(characters.VIDEO_REQUIRED, param=characters.PARAM_VIDEO)
+    if isinstance(source, str):
+        found = state.service.source(source, dialect=NAME)
+        model, width, height, seconds = found.model, found.width, found.height, found.seconds
+        extensions, source_id = found.extensions, found.id
+    else:
+        model, width, height, seconds = derived.upload_shape(characters.check_video(source))
+        extensions, source_id = 0, None
+    if extension:
+        derived.check_extension_limits(extensions, seconds, added)
+    job = state.service.create(
+        VideoRequest(prompt, model, seconds + added, width, height),
+        dialect=NAME,
+        owner=owner(),
+        source_id=source_id,
+        extensions=extensions + 1 if extension else 0,
+    )
+    return render.video(job)
