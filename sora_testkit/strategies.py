@@ -1,16 +1,21 @@
 """Hypothesis strategies for testing Sora 2 API clients: requests and job histories.
 
-Valid requests (``create_requests``), near misses each paired with the rule that refuses them
-(``near_miss_requests``), hostile requests (``hostile_requests``), real reference images
-(``reference_images``), prompts (``prompts``) and job histories (``job_histories``) for
-``SoraMock.play_history``. This module only re-exports; see ``sora_testkit.generation``.
+Valid requests (``create_requests``; ``edit_requests``, ``extension_requests`` and
+``character_requests`` for the other OpenAI endpoints), near misses each paired with the rule
+that refuses them (``near_miss_requests``), hostile requests (``hostile_requests``), real
+reference images (``reference_images``), prompts (``prompts``) and job histories
+(``job_histories``) for ``SoraMock.play_history``. This module only re-exports; see
+``sora_testkit.generation``.
 """
 
 from mock_server.backend.history import FaultStep, StateStep
 from sora_testkit.generation.histories import job_histories
 from sora_testkit.generation.images import reference_images
 from sora_testkit.generation.requests import (
+    character_requests,
     create_requests,
+    edit_requests,
+    extension_requests,
     hostile_requests,
     near_miss_requests,
     prompts,
@@ -22,7 +27,10 @@ __all__ = [
     "FaultStep",
     "NearMiss",
     "StateStep",
+    "character_requests",
     "create_requests",
+    "edit_requests",
+    "extension_requests",
     "hostile_requests",
     "job_histories",
     "near_miss_requests",

@@ -66,6 +66,23 @@ def test_every_valid_request_is_accepted(dialect: str, data: st.DataObject) -> N
     assert journal_entry()["request_violations"] == []
 
 
+@pytest.mark.parametrize(
+    "strategy",
+    [strategies.edit_requests, strategies.extension_requests, strategies.character_requests],
+    ids=["edit", "extension", "character"],
+)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_valid_edit_extension_and_character_is_accepted(
+    strategy: Any, data: st.DataObject
+) -> None:
+    fresh()
+    request = data.draw(strategy())
+    response = request.send(HTTP)
+    assert response.status_code == 200, response.text
+    assert journal_entry()["request_violations"] == []
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 @EXAMPLES
 @given(data=st.data())

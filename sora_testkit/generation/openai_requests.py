@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
 
 from mock_server import catalog
+from mock_server.backend.media import MediaSpec, render_mp4
 from sora_testkit.generation.common import (
     PRIVATE_IMAGE_URLS,
     PUBLIC_IMAGE_URL,
@@ -29,6 +31,48 @@ from sora_testkit.generation.images import (
 from sora_testkit.generation.wire import ApiRequest
 
 DIALECT = "openai"
+EDITS_PATH = "/v1/videos/edits"
+EXTENSIONS_PATH = "/v1/videos/extensions"
+CHARACTERS_PATH = "/v1/videos/characters"
+#: A video id no mock has handed out (the right form, 32 hex digits).
+UNKNOWN_VIDEO = catalog.ID_PREFIX_VIDEO + "0" * catalog.ID_HEX_VIDEO
+
+
+@functools.lru_cache(maxsize=8)
+def clip(width: int, height: int, seconds: int) -> bytes:
+    """A real MP4 of this size and length (rendered once per shape)."""
+    return render_mp4(MediaSpec(width, height, seconds, "a clip for a test"))
+
+
+def _video_part(data: bytes) -> tuple[str, bytes, str]:
+    return ("clip.mp4", data, "video/mp4")
+
+
+@st.composite
+def clips(draw: st.DrawFn) -> bytes:
+    """An MP4 of a size a model renders, 1 to 4 seconds long."""
+    size = draw(st.sampled_from(catalog.ALL_SIZES))
+    width, height = catalog.NATIVE_SIZES[size]
+    return clip(width, height, draw(st.integers(1, 4)))
+
+
+@st.composite
+def edit_requests(draw: st.DrawFn, *, extension: bool = False) -> ApiRequest:
+    """A valid edit (or extension) of an uploaded clip, as the SDK sends it: multipart."""
+    form = {"prompt": draw(prompts())}
+    if extension:
+        form["seconds"] = draw(st.sampled_from(catalog.EXTENSION_SECONDS))
+    path = EXTENSIONS_PATH if extension else EDITS_PATH
+    files = {"video": _video_part(draw(clips()))}
+    return ApiRequest(DIALECT, "POST", path, form=form, files=files)
+
+
+@st.composite
+def character_requests(draw: st.DrawFn) -> ApiRequest:
+    """A valid character: a name of 1 to 80 characters and an uploaded clip."""
+    form = {"name": draw(prompts(max_size=catalog.CHARACTER_NAME_MAX_CHARS))}
+    files = {"video": _video_part(draw(clips()))}
+    return ApiRequest(DIALECT, "POST", CHARACTERS_PATH, form=form, files=files)
 
 
 def native_size(body: Mapping[str, Any]) -> tuple[int, int]:
@@ -162,6 +206,51 @@ def _reference_too_large(draw: st.DrawFn, encodings: tuple[str, ...]) -> ApiRequ
     return _with_file(base, data, "png")
 
 
+def _edit_without_video(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    return ApiRequest(DIALECT, "POST", EDITS_PATH, json={"prompt": draw(prompts())})
+
+
+def _video_as_plain_id(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    body = {"prompt": draw(prompts()), "video": UNKNOWN_VIDEO}
+    return ApiRequest(
+        DIALECT, "POST", draw(st.sampled_from((EDITS_PATH, EXTENSIONS_PATH))), json=body
+    )
+
+
+def _edit_of_an_unknown_video(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    body = {"prompt": draw(prompts()), "video": {"id": UNKNOWN_VIDEO}}
+    return ApiRequest(DIALECT, "POST", EDITS_PATH, json=body)
+
+
+def _extension_seconds(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    seconds = draw(st.sampled_from((5, 8, "5", "24", "8s", "")))
+    body = {"prompt": draw(prompts()), "seconds": seconds, "video": {"id": UNKNOWN_VIDEO}}
+    return ApiRequest(DIALECT, "POST", EXTENSIONS_PATH, json=body)
+
+
+def _upload_of_an_odd_size(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    form = {"prompt": draw(prompts())}
+    files = {"video": _video_part(clip(320, 240, 1))}
+    return ApiRequest(DIALECT, "POST", EDITS_PATH, form=form, files=files)
+
+
+def _character_name_too_long(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    form = {"name": "a" * (catalog.CHARACTER_NAME_MAX_CHARS + 1)}
+    return ApiRequest(
+        DIALECT, "POST", CHARACTERS_PATH, form=form, files={"video": _video_part(draw(clips()))}
+    )
+
+
+def _character_without_video(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    form = {"name": draw(prompts(max_size=catalog.CHARACTER_NAME_MAX_CHARS))}
+    return ApiRequest(DIALECT, "POST", CHARACTERS_PATH, form=form, files={})
+
+
+def _unknown_character(draw: st.DrawFn, encodings: tuple[str, ...]) -> ApiRequest:
+    characters = [{"id": catalog.ID_PREFIX_CHARACTER + "0" * catalog.ID_HEX_CHARACTER}]
+    return edit(as_json(_base(draw, encodings)), characters=characters)
+
+
 MISTAKES = (
     Mistake("size written another way", "size.unsupported", _size_typo),
     Mistake("Pro-only size on sora-2", "size.model_mismatch", _pro_size_on_sora_2),
@@ -176,4 +265,12 @@ MISTAKES = (
     Mistake("reference in a refused format", "input_reference.format", _reference_refused_format),
     Mistake("reference on a private host", "input_reference.url_private", _private_reference),
     Mistake("reference over 20 MB", "input_reference.too_large", _reference_too_large),
+    Mistake("edit without a video", "video.required", _edit_without_video),
+    Mistake("video as a plain id", "video.invalid", _video_as_plain_id),
+    Mistake("edit of an unknown video", "video.not_found", _edit_of_an_unknown_video),
+    Mistake("unsupported extension seconds", "extension.seconds", _extension_seconds),
+    Mistake("upload of a size no model renders", "video.size", _upload_of_an_odd_size),
+    Mistake("character name over 80 characters", "character.name", _character_name_too_long),
+    Mistake("character without a video", "video.required", _character_without_video),
+    Mistake("create naming an unknown character", "characters.invalid", _unknown_character),
 )

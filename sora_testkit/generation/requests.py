@@ -23,7 +23,10 @@ from sora_testkit.generation.wire import ApiRequest, NearMiss
 __all__ = [
     "DIALECTS",
     "MISTAKES",
+    "character_requests",
     "create_requests",
+    "edit_requests",
+    "extension_requests",
     "hostile_requests",
     "near_miss_requests",
     "prompts",
@@ -43,6 +46,22 @@ _VALID: dict[str, Callable[[bool | None, tuple[str, ...], bool], st.SearchStrate
     uniall_requests.DIALECT: lambda refs, _, true_1080p: uniall_requests.valid(true_1080p, refs),
     generatetask_requests.DIALECT: lambda refs, _, __: generatetask_requests.valid(refs),
 }
+
+
+def edit_requests() -> st.SearchStrategy[ApiRequest]:
+    """Valid edits of an uploaded clip (multipart, as the SDK sends them): a prompt and a real
+    MP4 of a size a model renders."""
+    return openai_requests.edit_requests()
+
+
+def extension_requests() -> st.SearchStrategy[ApiRequest]:
+    """Valid extensions of an uploaded clip: a prompt, ``seconds`` of 4 to 20, a real MP4."""
+    return openai_requests.edit_requests(extension=True)
+
+
+def character_requests() -> st.SearchStrategy[ApiRequest]:
+    """Valid characters: a name of 1 to 80 characters and a real MP4."""
+    return openai_requests.character_requests()
 
 
 def _check_dialect(dialect: str) -> None:
@@ -213,11 +232,26 @@ def _hostile(draw: st.DrawFn, dialect: str) -> ApiRequest:
     body = dict(base.json)
     how = draw(
         st.sampled_from(
-            ("replace a field", "add a field", "replace the body", "replace input", "raw text")
+            (
+                "replace a field",
+                "add a field",
+                "replace the body",
+                "replace input",
+                "raw text",
+                "another endpoint",
+            )
         )
     )
     if how == "raw text":
         return draw(_hostile_text(base))
+    if how == "another endpoint" and dialect == openai_requests.DIALECT:
+        extension = draw(st.booleans())
+        body = {"prompt": draw(prompts()), "video": {"id": openai_requests.UNKNOWN_VIDEO}}
+        if extension:
+            body["seconds"] = "4"
+        body[draw(st.sampled_from(sorted(body)))] = draw(_hostile_values())
+        path = openai_requests.EXTENSIONS_PATH if extension else openai_requests.EDITS_PATH
+        return ApiRequest(dialect, "POST", path, json=body)
     if how == "replace the body":
         return dataclasses.replace(base, json=draw(_hostile_values()))
     if how == "replace input" and dialect == "generatetask":
