@@ -89,14 +89,7 @@ def _first_to_tell(error: ValidationError) -> tuple[int, list[str], bool]:
 
 def check_body(contract: str, body: Any) -> None:
     """Refuse a control body that breaks its contract, with one clear sentence."""
-    errors = sorted(
-        contracts.validator(contract).iter_errors(body),
-        key=lambda e: (
-            len(e.absolute_path),
-            list(map(str, e.absolute_path)),
-            e.validator != "type",
-        ),
-    )
+    errors = sorted(contracts.validator(contract).iter_errors(body), key=_first_to_tell)
     if errors:
         raise ControlError(_sentence(errors[0]))
 
