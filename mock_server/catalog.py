@@ -189,12 +189,28 @@ INVALID_REFERENCE_IMAGE: Final = FailureKind(
 IMAGE_UNREACHABLE: Final = FailureKind(
     "image_unreachable", "The reference image URL could not be fetched.", 0.0
 )
+#: A Pro-only size on an Azure sora-2 deployment: accepted at create, then the job fails
+#: (SPEC 4.1 [public: seen live]; the message is a [CHOICE] that says why).
+AZURE_SIZE_UNSUPPORTED: Final = FailureKind(
+    "unsupported_size",
+    "sora-2 on Azure renders only 1280x720 and 720x1280; the sizes 1024x1792 and 1792x1024 "
+    "need a sora-2-pro deployment.",
+    0.0,
+)
 FAILURES: Final = MappingProxyType(
     {
         kind.code: kind
-        for kind in (MODERATION_BLOCKED, INTERNAL_ERROR, INVALID_REFERENCE_IMAGE, IMAGE_UNREACHABLE)
+        for kind in (
+            MODERATION_BLOCKED,
+            INTERNAL_ERROR,
+            INVALID_REFERENCE_IMAGE,
+            IMAGE_UNREACHABLE,
+            AZURE_SIZE_UNSUPPORTED,
+        )
     }
 )
+#: Failures any dialect's job may meet (the others belong to one provider's rules).
+COMMON_FAILURES: Final = tuple(code for code in FAILURES if code != AZURE_SIZE_UNSUPPORTED.code)
 
 # --- forced outcomes and magic prompt markers (SPEC 5.3) [CHOICE] ----------------------------
 
@@ -336,6 +352,8 @@ VIDEO_FPS: Final = 24
 SPRITESHEET_GRID: Final = (3, 3)
 SPRITESHEET_TILE_WIDTH: Final = 256
 THUMBNAIL_MAX_SIDE: Final = 640
+#: x264's rate factor for a ``quality=low`` video (Azure's Sora 1) [CHOICE].
+LOW_QUALITY_CRF: Final = 44
 
 
 # --- ids and result lifetimes per dialect (each dialect's JobKind reads these) -------------
@@ -457,3 +475,116 @@ GT_FIELDS: Final = ("request_type", "callback_url", "provider", "input")
 GT_INPUT_FIELDS: Final = ("mode", "prompt", "duration", "size", "resolution", "image_urls")
 #: Callback attempts: one, then up to three retries after growing mock-clock delays [CHOICE].
 CALLBACK_RETRY_DELAYS: Final = (10.0, 30.0, 90.0)
+
+# --- dialect azure: Sora 2 under Azure OpenAI's paths (SPEC 4.1, seeds 000 and 002) ---------
+
+#: The plain ``OpenAI`` client's base URL ends here (Azure's v1 API).
+AZURE_V1_PREFIX: Final = "/openai/v1"
+#: The ``AzureOpenAI`` client calls ``{endpoint}/openai/videos?api-version=...`` (SDK lib/azure.py).
+AZURE_DATED_PREFIX: Final = "/openai"
+#: ``api-version`` values the v1 paths accept; absent is accepted too (SPEC 4.1).
+AZURE_V1_API_VERSIONS: Final = ("v1", "preview")
+#: Versions the dated paths accept: ``preview``, or a date with an optional ``-preview``
+#: (``2025-04-01-preview``) [CHOICE: any the SDK may send].
+AZURE_DATED_API_VERSION: Final = r"^(preview|\d{4}-\d{2}-\d{2}(-preview)?)$"
+#: Base models a deployment may run; ``sora`` is Sora 1, served by the jobs API only.
+AZURE_VIDEOS_MODELS: Final = BASE_MODELS
+AZURE_JOBS_MODEL: Final = "sora"
+AZURE_DEPLOYABLE_MODELS: Final = (*AZURE_VIDEOS_MODELS, AZURE_JOBS_MODEL)
+#: Deployments every resource has unless switched off: named after their model (SPEC 4.1,
+#: 4.2: the public samples call ``sora``) [CHOICE].
+AZURE_DEFAULT_DEPLOYMENTS: Final = MappingProxyType({m: m for m in AZURE_DEPLOYABLE_MODELS})
+#: "Two video job requests per minute" [public docs]; 2 running jobs per deployment
+#: [public: seen live]. Jobs and their content last 24 h [public docs].
+AZURE_REQUESTS_PER_MINUTE: Final = 2
+AZURE_CONCURRENT_JOBS: Final = 2
+AZURE_LIFETIME_SECONDS: Final = 86400
+#: The type Azure's video errors carry where the live service was seen using it (SPEC 4.1, 6).
+AZURE_USER_ERROR_TYPE: Final = "video_generation_user_error"
+#: The concurrency cap's live message (SPEC 6 [public: a test fixture quoting live bodies]).
+TOO_MANY_RUNNING_TASKS: Final = "Too many running tasks"
+#: Azure's answer to a missing or wrong key, as its gateway words it [public: widely quoted].
+AZURE_ACCESS_DENIED: Final = (
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide "
+    "a valid key for an active subscription and use a correct regional API endpoint for your "
+    "resource."
+)
+#: The body of a path Azure does not serve (SPEC 4.1 [public: seen live]).
+AZURE_UNKNOWN_PATH_BODY: Final = MappingProxyType({"detail": "Not Found"})
+
+# --- dialect azure_jobs: Azure's Sora 1 video generation jobs API (SPEC 4.2, seed 000) --------
+
+AZURE_JOBS_PREFIX: Final = "/openai/v1/video/generations"
+#: The nine sizes, ``(width, height)`` (seed 000; the Azure concepts page).
+AZURE_JOBS_SIZES: Final = (
+    (480, 480),
+    (480, 854),
+    (854, 480),
+    (720, 720),
+    (720, 1280),
+    (1280, 720),
+    (1080, 1080),
+    (1080, 1920),
+    (1920, 1080),
+)
+AZURE_JOBS_SECONDS_RANGE: Final = (1, 20)
+AZURE_JOBS_DEFAULT_SECONDS: Final = 5
+AZURE_JOBS_VARIANTS_RANGE: Final = (1, 5)
+AZURE_JOBS_DEFAULT_VARIANTS: Final = 1
+#: The most variants by the size's shorter side: "disabled at 1080p, at most 2 at 720p, at
+#: most 4 otherwise" [public docs].
+AZURE_JOBS_VARIANTS_BY_SIDE: Final = MappingProxyType({1080: 1, 720: 2, 0: 4})
+#: Fields of the create body (the REST spec), and those of an inpaint item and its crop.
+AZURE_JOBS_FIELDS: Final = ("model", "prompt", "width", "height", "n_seconds", "n_variants")
+AZURE_JOBS_MULTIPART_FIELDS: Final = (*AZURE_JOBS_FIELDS, "files", "inpaint_items")
+AZURE_INPAINT_FIELDS: Final = ("frame_index", "type", "file_name", "crop_bounds")
+AZURE_INPAINT_TYPES: Final = ("image", "video")
+AZURE_CROP_FIELDS: Final = ("left_fraction", "top_fraction", "right_fraction", "bottom_fraction")
+#: Up to 2 input images or one input video of at most 5 seconds [public docs].
+AZURE_INPAINT_MAX_IMAGES: Final = 2
+AZURE_INPAINT_MAX_VIDEO_SECONDS: Final = 5
+#: The message for an inpaint image whose size is not the output's (seed 002).
+INPUT_SIZE_MISMATCH_MESSAGE: Final = "Input must match the output size"
+#: The job's states in order, and where a job's run turns each (fractions of the run).
+AZURE_JOB_QUEUED: Final = "queued"
+AZURE_JOB_WALK: Final = (("preprocessing", 0.0), ("running", 0.34), ("processing", 0.67))
+AZURE_JOB_SUCCEEDED: Final = "succeeded"
+AZURE_JOB_FAILED: Final = "failed"
+AZURE_JOB_STATUSES: Final = (
+    AZURE_JOB_QUEUED,
+    *(status for status, _ in AZURE_JOB_WALK),
+    AZURE_JOB_SUCCEEDED,
+    AZURE_JOB_FAILED,
+    "cancelled",
+)
+#: Status reads a job takes at least in ``polls`` mode, so that a poller sees every state.
+AZURE_JOBS_MIN_POLL_STEPS: Final = 4
+#: ``failure_reason`` by the mock's failure code [public: the REST spec's known values].
+AZURE_FAILURE_REASONS: Final = MappingProxyType({"moderation_blocked": "input_moderation"})
+AZURE_DEFAULT_FAILURE_REASON: Final = "internal_error"
+#: ``task_`` + 26 lowercase Crockford base32 characters, as the public samples [CHOICE: the
+#: last character 0, so that generation N's id is the job's with N in its place].
+AZURE_JOB_ID_PREFIX: Final = "task_"
+AZURE_GENERATION_ID_PREFIX: Final = "gen_"
+AZURE_ID_ALPHABET: Final = "0123456789abcdefghjkmnpqrstvwxyz"
+AZURE_ID_LENGTH: Final = 26
+AZURE_JOBS_LIST_DEFAULT_LIMIT: Final = 10
+#: ``quality`` of a generation's video: the MP4 variant each names [CHOICE: low is encoded
+#: at a lower quality, same size and length].
+AZURE_VIDEO_QUALITIES: Final = MappingProxyType({"high": "video", "low": "video_low"})
+AZURE_DEFAULT_QUALITY: Final = "high"
+#: The thumbnail's media type, as the REST spec writes it.
+AZURE_THUMBNAIL_TYPE: Final = "image/jpg"
+#: Mock seconds a Sora 1 job takes per second of video [CHOICE].
+AZURE_JOBS_SECONDS_PER_SECOND: Final = 12.0
+
+
+def azure_jobs_generation_seconds(model: str, seconds: int) -> float:
+    """Seconds a Sora 1 job of this length takes."""
+    return AZURE_JOBS_SECONDS_PER_SECOND * seconds
+
+
+def azure_jobs_max_variants(width: int, height: int) -> int:
+    """The most variants a size allows (by its shorter side)."""
+    side = min(width, height)
+    return next(most for floor, most in AZURE_JOBS_VARIANTS_BY_SIDE.items() if side >= floor)

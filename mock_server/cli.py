@@ -104,6 +104,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="unfinished generateTask tasks per key (default 10)",
     )
     serve.add_argument(
+        "--azure-deployment",
+        action="append",
+        dest="azure_deployments",
+        metavar="NAME=MODEL",
+        help="an Azure deployment running sora-2, sora-2-pro or sora (repeatable); "
+        "sora-2, sora-2-pro and sora are deployed under their own names as well",
+    )
+    serve.add_argument(
+        "--no-default-deployments",
+        action="store_false",
+        dest="azure_default_deployments",
+        default=None,
+        help="deploy only what --azure-deployment names",
+    )
+    serve.add_argument(
+        "--azure-rpm",
+        type=int,
+        dest="azure_requests_per_minute",
+        help="Azure video job requests per minute per key (default 2; 0: none)",
+    )
+    serve.add_argument(
+        "--azure-concurrent",
+        type=int,
+        dest="azure_concurrent_jobs",
+        help="unfinished Azure jobs per deployment (default 2; 0: none)",
+    )
+    serve.add_argument(
         "--db",
         metavar="PATH",
         help="keep jobs, the clock, assets, deliveries, the journal and control state "
@@ -151,6 +178,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "uniall_true_1080p",
         "generatetask_requests_per_minute",
         "generatetask_concurrent_jobs",
+        "azure_deployments",
+        "azure_default_deployments",
+        "azure_requests_per_minute",
+        "azure_concurrent_jobs",
         "db",
         "read_timeout",
     )
@@ -174,6 +205,7 @@ def banner(base: str, progression: str, workers: int) -> str:
         f"  OpenAI base URL:  {base}/v1   (openai.OpenAI(base_url=..., api_key=...))",
         f"  UniAll:           POST {base}/v1/video/generations, GET {base}/v1/videos/gen_...",
         f"  generateTask:     POST {base}/api/v1/generateTask/sora-2-pro",
+        f"  Azure OpenAI:     {base}/openai/v1   (or AzureOpenAI(azure_endpoint={base}))",
         f"  control API:      {base}/_mock/",
         f"  progression:      {progression}",
     ]

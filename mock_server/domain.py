@@ -70,6 +70,10 @@ class VideoRequest:
     slow: bool = False
     #: The native model whose generation time applies; ``None`` means ``model`` itself.
     base_model: str | None = None
+    #: The Azure deployment the request named; ``None`` elsewhere.
+    deployment: str | None = None
+    #: How many videos to make (Azure's Sora 1 ``n_variants``).
+    variants: int = 1
 
     @property
     def timing_model(self) -> str:

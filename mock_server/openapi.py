@@ -30,13 +30,24 @@ def _ref(contract: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{component_name(contract)}"}
 
 
+def _local(ref: str, prefix: str) -> str:
+    """A contract's reference as one inside the document: ``#/$defs/x`` to the hoisted
+    ``<prefix>.x``, ``../dialect/name.json#/pointer`` to ``dialect.name`` and its pointer."""
+    if ref.startswith("#/$defs/"):
+        return f"#/components/schemas/{prefix}.{ref[len('#/$defs/') :]}"
+    if ref.startswith("../"):
+        target, _, pointer = ref[len("../") :].partition("#")
+        return f"#/components/schemas/{component_name(target.removesuffix('.json'))}{pointer}"
+    return ref
+
+
 def _rewrite(node: Any, prefix: str) -> Any:
-    """Point ``#/$defs/x`` references at the hoisted ``#/components/schemas/<prefix>.x``."""
+    """Point every reference of a contract at the document's components."""
     if isinstance(node, dict):
         return {
             key: (
-                f"#/components/schemas/{prefix}.{value[len('#/$defs/') :]}"
-                if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/")
+                _local(value, prefix)
+                if key == "$ref" and isinstance(value, str)
                 else _rewrite(value, prefix)
             )
             for key, value in node.items()
@@ -87,7 +98,9 @@ def _operation(routes: list[Route], tags: list[str], errors: list[str]) -> dict[
         "operationId": first.operation_id,
         "tags": tags,
         "responses": {
-            "200": {"description": "Success", "content": ok},
+            str(first.status): (
+                {"description": "Success", "content": ok} if ok else {"description": "No content"}
+            ),
             "default": {
                 "description": "An error, in the dialect's envelope",
                 "content": {JSON: {"schema": _one_of([_ref(e) for e in errors], "anyOf")}},
@@ -113,8 +126,15 @@ def _paths() -> dict[str, Any]:
     for dialect, route in registry.routes():
         key = (openapi_path(route.rule), route.method.lower())
         served.setdefault(key, []).append(([dialect.name], [dialect.error_contract], route))
-    every_error = list(dict.fromkeys(dialect.error_contract for dialect in registry.DIALECTS))
-    media = ([d.name for d in registry.DIALECTS], every_error, MEDIA_ROUTE)
+    # A result URL answers in the envelope of the dialect its job id names, else the first's.
+    answering = [registry.DIALECTS[0]] + [
+        named
+        for dialect in registry.DIALECTS
+        if (named := registry.for_job_id(dialect.jobs.id_prefix)) is not None
+    ]
+    media_names = list(dict.fromkeys(dialect.name for dialect in answering))
+    media_errors = list(dict.fromkeys(dialect.error_contract for dialect in answering))
+    media = (media_names, media_errors, MEDIA_ROUTE)
     served[(openapi_path(MEDIA_ROUTE.rule), "get")] = [media]
     paths: dict[str, Any] = {}
     for (path, method), entries in served.items():

@@ -48,6 +48,13 @@ class Settings:
     #: Limits of the generateTask dialect, per key (seed 004).
     generatetask_concurrent_jobs: int = catalog.GT_CONCURRENT_TASKS
     generatetask_requests_per_minute: int = catalog.GT_REQUESTS_PER_MINUTE
+    #: Limits of the Azure dialects: unfinished jobs per deployment, job requests per minute.
+    azure_concurrent_jobs: int = catalog.AZURE_CONCURRENT_JOBS
+    azure_requests_per_minute: int = catalog.AZURE_REQUESTS_PER_MINUTE
+    #: Azure deployments, each ``NAME=MODEL`` (``sora-2``, ``sora-2-pro`` or ``sora``).
+    azure_deployments: tuple[str, ...] = ()
+    #: Deploy ``sora-2``, ``sora-2-pro`` and ``sora`` under their own names as well.
+    azure_default_deployments: bool = True
     #: Serve UniAll's sora2-pro-true-1080p model.
     uniall_true_1080p: bool = False
     #: Accept a reference of the wrong size and fail the job later (seed 000's providers).
@@ -94,6 +101,8 @@ class Settings:
             self.requests_per_minute,
             self.generatetask_concurrent_jobs,
             self.generatetask_requests_per_minute,
+            self.azure_concurrent_jobs,
+            self.azure_requests_per_minute,
         )
         if any(limit < 0 for limit in limits):
             raise SettingsError("limits must be zero (no limit) or positive")
@@ -108,6 +117,7 @@ class Settings:
                 "form the SDK's webhooks.unwrap expects), such as "
                 f"{catalog.DEFAULT_WEBHOOK_SECRET}"
             )
+        self.deployments()  # each entry is checked once, here
         for url in self.webhook_urls:
             if parse_client_url(url) is None:
                 raise SettingsError(
@@ -116,6 +126,19 @@ class Settings:
             refusal = delivery_refusal(url, allowed_host_names(self.allowed_hosts))
             if refusal is not None:
                 raise SettingsError(f"webhook URL {url!r} can never be delivered: {refusal}")
+
+    def deployments(self) -> dict[str, str]:
+        """Azure deployment names and the model each runs (the defaults, then the entries)."""
+        found = dict(catalog.AZURE_DEFAULT_DEPLOYMENTS) if self.azure_default_deployments else {}
+        for entry in self.azure_deployments:
+            name, sep, model = (part.strip() for part in entry.partition("="))
+            if not sep or not name or model not in catalog.AZURE_DEPLOYABLE_MODELS:
+                raise SettingsError(
+                    f"azure deployment {entry!r} must be NAME=MODEL with MODEL one of "
+                    f"{', '.join(catalog.AZURE_DEPLOYABLE_MODELS)}"
+                )
+            found[name] = model
+        return found
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (validated again)."""

@@ -4,6 +4,7 @@ from sora_testkit.assertions import ContractViolationError, PrematureReadError
 from sora_testkit.clients import (
     async_httpx_client,
     async_openai_client,
+    azure_openai_client,
     httpx_client,
     openai_client,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "async_httpx_client",
     "async_openai_client",
     "async_wsgi_transport",
+    "azure_openai_client",
     "httpx_client",
     "openai_client",
     "pep3333_paths",

@@ -40,15 +40,21 @@ def async_httpx_client(
 
 
 def openai_client(
-    app: Any, *, api_key: str = DEFAULT_KEY, max_retries: int = 2, **kwargs: Any
+    app: Any,
+    *,
+    api_key: str = DEFAULT_KEY,
+    max_retries: int = 2,
+    base_path: str = "/v1",
+    **kwargs: Any,
 ) -> openai.OpenAI:
-    """An ``openai.OpenAI`` whose every request goes to ``app`` in-process."""
+    """An ``openai.OpenAI`` whose every request goes to ``app`` in-process (``base_path``
+    ``/openai/v1`` gives the client an Azure resource's base URL)."""
     import openai
 
     http = sdk_http_module()
     return openai.OpenAI(
         api_key=api_key,
-        base_url=f"{IN_PROCESS_ORIGIN}/v1",
+        base_url=f"{IN_PROCESS_ORIGIN}{base_path}",
         http_client=http.Client(transport=wsgi_transport(app, http=http)),
         max_retries=max_retries,
         **kwargs,
@@ -66,6 +72,29 @@ def async_openai_client(
         api_key=api_key,
         base_url=f"{IN_PROCESS_ORIGIN}/v1",
         http_client=http.AsyncClient(transport=async_wsgi_transport(app, http=http)),
+        max_retries=max_retries,
+        **kwargs,
+    )
+
+
+def azure_openai_client(
+    app: Any,
+    *,
+    api_key: str = DEFAULT_KEY,
+    api_version: str = "preview",
+    max_retries: int = 2,
+    **kwargs: Any,
+) -> openai.AzureOpenAI:
+    """An ``openai.AzureOpenAI`` (``api-key`` header, ``/openai/...?api-version=``) whose every
+    request goes to ``app`` in-process."""
+    import openai
+
+    http = sdk_http_module()
+    return openai.AzureOpenAI(
+        api_key=api_key,
+        azure_endpoint=IN_PROCESS_ORIGIN,
+        api_version=api_version,
+        http_client=http.Client(transport=wsgi_transport(app, http=http)),
         max_retries=max_retries,
         **kwargs,
     )

@@ -50,6 +50,12 @@ class LiveServer:
         """The ``base_url`` for ``openai.OpenAI``."""
         return f"{self.url}/v1"
 
+    @property
+    def azure_base_url(self) -> str:
+        """The ``base_url`` for ``openai.OpenAI`` on Azure's v1 API (``AzureOpenAI`` takes
+        ``azure_endpoint=server.url``)."""
+        return f"{self.url}/openai/v1"
+
     def start(self) -> LiveServer:
         """Start serving in a daemon thread."""
         self._thread.start()

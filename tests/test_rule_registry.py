@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from mock_server import catalog
+from mock_server.dialects.azure.messages import WORDING as AZURE_WORDING
+from mock_server.dialects.azure_jobs.messages import WORDING as AZURE_JOBS_WORDING
 from mock_server.dialects.generatetask.messages import WORDING as GT_WORDING
 from mock_server.dialects.openai.messages import WORDING
 from mock_server.dialects.uniall.messages import WORDING as UNIALL_WORDING
 from mock_server.rules import Rule, all_rules
+from mock_server.rules import azure as azure_rules
+from mock_server.rules import azure_jobs as azure_jobs_rules
 from mock_server.rules import generatetask as generatetask_rules
 from mock_server.rules.table import END_MARKER, START_MARKER, readme_block
 
@@ -84,14 +88,19 @@ NOT_ON_GENERATETASK = {
 }
 
 
-def test_openai_and_uniall_word_every_rule_but_generatetasks_own() -> None:
-    expected = {rule.id for rule in all_rules()} - _rules_of(generatetask_rules)
-    assert set(WORDING) == expected
-    assert set(UNIALL_WORDING) == expected
+def test_each_dialect_words_every_rule_but_the_other_providers_own() -> None:
+    every = {rule.id for rule in all_rules()}
+    generatetask, azure = _rules_of(generatetask_rules), _rules_of(azure_rules)
+    jobs = _rules_of(azure_jobs_rules)
+    assert set(WORDING) == every - generatetask - azure - jobs
+    assert set(UNIALL_WORDING) == every - generatetask - azure - jobs
+    assert set(AZURE_WORDING) == every - generatetask - jobs
+    assert set(AZURE_JOBS_WORDING) == every - generatetask
 
 
 def test_generatetask_words_every_rule_its_routes_can_break() -> None:
-    assert set(GT_WORDING) == {rule.id for rule in all_rules()} - NOT_ON_GENERATETASK
+    not_on_generatetask = NOT_ON_GENERATETASK | _rules_of(azure_rules) | _rules_of(azure_jobs_rules)
+    assert set(GT_WORDING) == {rule.id for rule in all_rules()} - not_on_generatetask
 
 
 RULE_HEADER = "x-sora-mock-rule"

@@ -57,6 +57,10 @@ class Job:
     #: progressions); ``None`` when only reads move it. Indexed by stores, so that settling
     #: visits the jobs that are due, never every unfinished one.
     due_at: float | None = None
+    #: The Azure deployment that runs the job; ``None`` elsewhere.
+    deployment: str | None = None
+    #: How many videos the job makes (Azure's Sora 1 ``n_variants``); 1 elsewhere.
+    variants: int = 1
 
     def to_record(self) -> dict[str, Any]:
         """Every field as JSON, but the reference image's bytes (kept apart by a store)."""

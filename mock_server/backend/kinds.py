@@ -21,6 +21,11 @@ class LimitGroup:
     concurrent_setting: str
     #: The setting with the most requests a key may send per minute.
     per_minute_setting: str
+    #: The concurrent-jobs limit counts each deployment's jobs apart (Azure).
+    per_deployment: bool = False
+    #: The per-minute window counts only the requests that create jobs (Azure's "two video
+    #: job requests per minute"); otherwise every request.
+    creates_only: bool = False
 
     def concurrent(self, settings: Any) -> int:
         """The concurrent-jobs limit in force."""
@@ -44,9 +49,15 @@ class JobKind:
     #: Mock seconds a real job takes, from its base model and its video's seconds.
     generation_seconds: Callable[[str, int], float]
     limits: LimitGroup
+    #: Makes the part after the prefix when the id is not hex (Azure's base32 ids).
+    make_suffix: Callable[[], str] | None = None
+    #: Status reads a job takes at least in ``polls`` mode (so that every state shows).
+    min_poll_steps: int = 1
 
     def new_id(self) -> str:
         """A fresh id: ``video_`` + 32 hex, ``gen_`` + 24, ..."""
+        if self.make_suffix is not None:
+            return self.id_prefix + self.make_suffix()
         return self.id_prefix + secrets.token_hex(self.id_hex // 2)
 
 

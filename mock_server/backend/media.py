@@ -32,6 +32,8 @@ class MediaSpec:
     reference: bytes | None = None
     #: The video this one extends: its seconds come first, with its pictures.
     prefix: MediaSpec | None = None
+    #: Which of a job's videos this is (Azure's variants): shown on the title card.
+    take: int = 0
 
     def pictures(self) -> list[tuple[MediaSpec, int]]:
         """Which spec's picture shows for how many seconds, in order (an extension's sources
@@ -55,7 +57,8 @@ def _title_card(spec: MediaSpec) -> Image.Image:
     )
     draw = ImageDraw.Draw(card)
     font = _font(max(16, spec.width // 40))
-    draw.text((spec.width // 20, spec.height // 20), spec.prompt[:80], fill="white", font=font)
+    text = spec.prompt[:80] if not spec.take else f"{spec.prompt[:72]} (#{spec.take + 1})"
+    draw.text((spec.width // 20, spec.height // 20), text, fill="white", font=font)
     return card
 
 
@@ -145,8 +148,8 @@ def _own_picture(shown: MediaSpec, spec: MediaSpec) -> Image.Image:
     return base_picture(own).resize((spec.width, spec.height))
 
 
-def render_mp4(spec: MediaSpec) -> bytes:
-    """Encode the video."""
+def render_mp4(spec: MediaSpec, crf: int = 32) -> bytes:
+    """Encode the video (``crf``: x264's constant rate factor; higher is smaller and worse)."""
     base = base_picture(spec)
     buffer = io.BytesIO()
     fps = catalog.VIDEO_FPS
@@ -155,7 +158,7 @@ def render_mp4(spec: MediaSpec) -> bytes:
         stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, "yuv420p"
         stream.options = {
             "preset": "ultrafast",
-            "crf": "32",
+            "crf": str(crf),
             # A mock's picture quality does not matter; its speed does: no B-frames, no
             # lookahead, no deblocking, no adaptive quantisation.
             "x264-params": (
@@ -182,13 +185,23 @@ def render_mp4(spec: MediaSpec) -> bytes:
     return buffer.getvalue()
 
 
-def render_thumbnail(spec: MediaSpec) -> bytes:
-    """A WebP of the first frame, at most :data:`catalog.THUMBNAIL_MAX_SIDE` on its long side."""
+def _still(spec: MediaSpec, image_format: str) -> bytes:
+    """The first frame, at most :data:`catalog.THUMBNAIL_MAX_SIDE` on its long side."""
     picture = base_picture(spec)
     picture.thumbnail((catalog.THUMBNAIL_MAX_SIDE, catalog.THUMBNAIL_MAX_SIDE))
     out = io.BytesIO()
-    picture.save(out, "WEBP", quality=80)
+    picture.save(out, image_format, quality=80)
     return out.getvalue()
+
+
+def render_thumbnail(spec: MediaSpec) -> bytes:
+    """A WebP of the first frame (OpenAI's ``variant=thumbnail``)."""
+    return _still(spec, "WEBP")
+
+
+def render_jpeg_thumbnail(spec: MediaSpec) -> bytes:
+    """A JPEG of the first frame (Azure's Sora 1 thumbnail)."""
+    return _still(spec, "JPEG")
 
 
 def render_spritesheet(spec: MediaSpec) -> bytes:
@@ -211,9 +224,16 @@ def render_spritesheet(spec: MediaSpec) -> bytes:
     return out.getvalue()
 
 
+def render_low_mp4(spec: MediaSpec) -> bytes:
+    """The video at a lower quality: same size and length, fewer bytes."""
+    return render_mp4(spec, crf=catalog.LOW_QUALITY_CRF)
+
+
 RENDERERS = {
     "video": render_mp4,
+    "video_low": render_low_mp4,
     "thumbnail": render_thumbnail,
+    "thumbnail_jpeg": render_jpeg_thumbnail,
     "spritesheet": render_spritesheet,
 }
 
@@ -236,7 +256,7 @@ class MediaCache:
 
     def get(self, job_id: str, variant: str, spec: MediaSpec) -> bytes:
         """The media for a job, rendering it once even under concurrent requests."""
-        key = (job_id, variant)
+        key = (job_id, variant if not spec.take else f"{variant}#{spec.take}")
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)

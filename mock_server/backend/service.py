@@ -173,7 +173,9 @@ class VideoService:
             slow = slow or outcome.slow
         return dataclasses.replace(request, failure_code=failure, slow=slow)
 
-    def _check_concurrency(self, owner: str, dialect: str, now: float) -> None:
+    def _check_concurrency(
+        self, owner: str, dialect: str, deployment: str | None, now: float
+    ) -> None:
         group = self.kinds[dialect].limits
         limit = group.concurrent(self.settings)
         if not limit:
@@ -182,6 +184,7 @@ class VideoService:
             job
             for job in self.store.unfinished_of(owner)
             if self.kinds[job.dialect].limits.name == group.name
+            and (not group.per_deployment or job.deployment == deployment)
         ]
         if len(active) < limit:
             return
@@ -192,6 +195,7 @@ class VideoService:
             headers={"retry-after": str(wait)},
             limit=limit,
             retry_after=wait,
+            deployment=deployment,
         )
 
     def create(
@@ -211,7 +215,7 @@ class VideoService:
         now = self.clock.now()
         refusal: RuleViolation | None = None
         with self.store.locked():
-            self._check_concurrency(owner, dialect, now)
+            self._check_concurrency(owner, dialect, request.deployment, now)
             try:
                 planned = self.plan(request)
             except RuleViolation as exc:
@@ -246,10 +250,12 @@ class VideoService:
             seconds=planned.seconds,
             created_at=now,
             duration=duration * factor / self.settings.speed,
-            steps=self.settings.poll_steps * factor,
+            steps=max(self.settings.poll_steps, kind.min_poll_steps) * factor,
             reference=planned.reference,
             lifetime=kind.lifetime,
             failure_code=planned.failure_code,
+            deployment=planned.deployment,
+            variants=planned.variants,
         )
 
     # --- reading ---------------------------------------------------------------------------
@@ -337,7 +343,13 @@ class VideoService:
         source = self.retrieve(job_id, status_read=False, dialect=dialect)
         jobs.check_remixable(job_id, source.status)
         request = VideoRequest(
-            prompt, source.model, source.seconds, source.width, source.height, source.reference
+            prompt,
+            source.model,
+            source.seconds,
+            source.width,
+            source.height,
+            source.reference,
+            deployment=source.deployment,
         )
         # A new job: it takes the next scripted history, if any, never the source's script.
         return self.create(
@@ -352,11 +364,13 @@ class VideoService:
         """Whether a job's results have passed their expiry on the mock clock."""
         return job.expires_at is not None and self.clock.now() >= job.expires_at
 
-    def content(self, job_id: str, variant: str, *, dialect: str | None = None) -> bytes:
-        """The rendered media of a completed, unexpired job."""
+    def content(
+        self, job_id: str, variant: str, *, dialect: str | None = None, take: int = 0
+    ) -> bytes:
+        """The rendered media of a completed, unexpired job (``take``: which of its videos)."""
         job = self.retrieve(job_id, status_read=False, dialect=dialect)
         jobs.check_content_ready(job_id, job.status, self.expired(job))
-        return self.media.get(job_id, variant, self._spec(job))
+        return self.media.get(job_id, variant, dataclasses.replace(self._spec(job), take=take))
 
     def _spec(self, job: Job) -> MediaSpec:
         """What a job's video looks like: an extension opens with its source's frames."""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from flask import Request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import BaseConverter
 
@@ -61,11 +62,17 @@ class Route:
     path_parameters: Mapping[str, str] = field(default_factory=dict)
     #: Served without credentials.
     public: bool = False
+    #: The success status; 204 has no body (and neither contract nor media type).
+    status: int = 200
+    #: It makes a job (counted by limits that count creates only).
+    creates_job: bool = False
+    #: The endpoint's name when the view serves several routes of one dialect.
+    name: str | None = None
 
     @property
     def endpoint(self) -> str:
-        """The view's name, unique within its dialect."""
-        return self.view.__name__
+        """The route's name (by default its view's), unique within its dialect."""
+        return self.name or self.view.__name__
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,8 @@ class Dialect:
     converters: Mapping[str, type[BaseConverter]] = field(default_factory=dict)
     #: Publishers of its events; each sees the dialect's own jobs only.
     publishers: tuple[Publisher, ...] = ()
+    #: Checks every request of its routes once the key is known (raises ``RuleViolation``).
+    check_request: Callable[[Request], None] | None = None
 
     def endpoint(self, route: Route) -> str:
         """The Flask endpoint of one of its routes."""

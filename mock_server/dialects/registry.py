@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from mock_server.backend.job import Job
 from mock_server.backend.kinds import JobKind
+from mock_server.dialects.azure import record as azure
+from mock_server.dialects.azure_jobs import record as azure_jobs
 from mock_server.dialects.generatetask import record as generatetask
 from mock_server.dialects.openai import record as openai
 from mock_server.dialects.record import Dialect, JobListener, Route
@@ -20,7 +22,13 @@ if TYPE_CHECKING:
     from mock_server.state import MockState
 
 #: The dialects, the first answering paths no other one claims.
-DIALECTS: tuple[Dialect, ...] = (openai.DIALECT, uniall.DIALECT, generatetask.DIALECT)
+DIALECTS: tuple[Dialect, ...] = (
+    openai.DIALECT,
+    uniall.DIALECT,
+    generatetask.DIALECT,
+    azure.DIALECT,
+    azure_jobs.DIALECT,
+)
 BY_NAME = MappingProxyType({dialect.name: dialect for dialect in DIALECTS})
 #: Each dialect's jobs, by dialect name.
 JOB_KINDS: MappingProxyType[str, JobKind] = MappingProxyType(

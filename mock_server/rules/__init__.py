@@ -11,6 +11,8 @@ def load_all() -> None:
     """Import every rule module so that the registry is complete."""
     from mock_server.rules import (  # noqa: F401
         access,
+        azure,
+        azure_jobs,
         characters,
         create,
         derived,

@@ -177,21 +177,28 @@ def validate_create(
     max_reference_bytes: int,
     lenient_reference: bool = False,
     character_exists: Callable[[str], bool] = lambda _: False,
+    size_failure: str | None = None,
 ) -> VideoRequest:
     """Run every create rule in the order the API reports them; the first failure wins.
 
     With ``lenient_reference`` a reference of the wrong size is accepted and the job is bound
-    to fail later, as some providers do (seed 000).
+    to fail later, as some providers do (seed 000). With ``size_failure``, a size the model does
+    not render is accepted and the job is bound to fail with that code (Azure, SPEC 4.1).
     """
     fields = raw.fields
     prompt = check_prompt(fields.get("prompt"))
     model = check_model(fields.get("model"))
     seconds = check_seconds(fields.get("seconds"))
     width, height = check_size(fields.get("size"))
-    check_size_for_model((width, height), model)
+    failure = None
+    try:
+        check_size_for_model((width, height), model)
+    except RuleViolation:
+        if size_failure is None:
+            raise
+        failure = size_failure
     character_rules.check_characters(fields.get("characters"), character_exists)
     image = None
-    failure = None
     if raw.reference is not None:
         image = reference_rules.check_image(
             resolve(raw.reference, width, height), max_reference_bytes
@@ -201,5 +208,5 @@ def validate_create(
         except RuleViolation:
             if not lenient_reference:
                 raise
-            failure = catalog.INVALID_REFERENCE_IMAGE.code
+            failure = failure or catalog.INVALID_REFERENCE_IMAGE.code
     return VideoRequest(prompt, model, seconds, width, height, image, failure)

@@ -102,10 +102,10 @@ def check_variant(value: str | None) -> str:
     return value
 
 
-def check_limit(raw: Any) -> int:
-    """The page size: an integer between 0 and 100, default 20."""
+def check_limit(raw: Any, default: int = catalog.LIST_DEFAULT_LIMIT) -> int:
+    """The page size: an integer between 0 and 100, ``default`` when absent."""
     if raw is None:
-        return catalog.LIST_DEFAULT_LIMIT
+        return default
     try:
         value = int(raw, 10) if isinstance(raw, str) else raw
     except ValueError:

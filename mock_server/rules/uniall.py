@@ -18,7 +18,12 @@ MIXED_FORMAT = define(
     "A UniAll request carries no native fields (size, seconds, input_reference).",
     "SPEC 2, seed 003",
 )
-MODEL_REQUIRED = define("model.required", 400, "A UniAll request names its model.", "SPEC 2")
+MODEL_REQUIRED = define(
+    "model.required",
+    400,
+    "A UniAll request names its model; an Azure one its deployment.",
+    "SPEC 2, SPEC 4",
+)
 MODEL_DISABLED = define(
     "model.disabled",
     400,

@@ -57,9 +57,11 @@ def guard() -> Response | None:
     if settings.api_keys and key not in settings.api_keys:
         raise RuleViolation(access.AUTH_INVALID_KEY, masked=access.mask_key(key))
     ctx.owner = key
+    if dialect.check_request is not None:
+        dialect.check_request(req)
     group = dialect.jobs.limits
     per_minute = group.per_minute(settings)
-    if per_minute:
+    if per_minute and (not group.creates_only or (route is not None and route.creates_job)):
         try:
             decision = state.limiters[group.name].hit(key, state.clock.now(), per_minute)
         except StorageUnavailable:

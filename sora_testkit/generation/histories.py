@@ -29,7 +29,7 @@ def _histories(
     progress = sorted(draw(st.lists(st.integers(min_value=1, max_value=99), max_size=room)))
     steps: list[Step] = [StateStep(catalog.QUEUED, 0) for _ in range(queued)]
     steps += [StateStep(catalog.IN_PROGRESS, value) for value in progress]
-    failure = draw(st.sampled_from((None, *catalog.FAILURES))) if failures else None
+    failure = draw(st.sampled_from((None, *catalog.COMMON_FAILURES))) if failures else None
     if failure is None:
         steps.append(StateStep(catalog.COMPLETED, 100))
     else:

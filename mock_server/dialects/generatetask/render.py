@@ -57,7 +57,9 @@ def status(job: Job, base_url: str) -> dict[str, Any]:
         data["resultJson"] = json.dumps({"resultUrls": [result_url(base_url, job)]})
         data["costTime"] = data["completeTime"] - data["createTime"]
     if job.status == catalog.FAILED:
-        data["failCode"], data["failMsg"] = FAIL_CODES[job.error_code or "internal_error"]
+        data["failCode"], data["failMsg"] = FAIL_CODES.get(
+            job.error_code or "", FAIL_CODES["internal_error"]
+        )
     return envelope(data)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flask.typing import ResponseReturnValue
 
 from mock_server import catalog
 from mock_server.backend.kinds import JobKind, LimitGroup
-from mock_server.dialects.openai import NAME, render, views
+from mock_server.dialects.openai import NAME, render
+from mock_server.dialects.openai.views import VideoViews
 from mock_server.dialects.record import JSON, MULTIPART, Dialect, JobListener, Route, query
 
 if TYPE_CHECKING:
@@ -16,6 +20,145 @@ if TYPE_CHECKING:
 LIMITS = LimitGroup(NAME, "concurrent_jobs", "requests_per_minute")
 LIST_MAX = catalog.LIST_MAX_LIMIT
 VIDEO_ID = {"video_id": "A native video_ id, or a UniAll gen_ id (GET only)."}
+#: The create body's contract per media type.
+CREATE_CONTRACTS = {JSON: "openai/create_request", MULTIPART: "openai/create_request_multipart"}
+
+
+def video_routes(
+    views: VideoViews,
+    *,
+    base: str = "/v1/videos",
+    operation: Callable[[str], str] = lambda name: name,
+    create_contracts: Mapping[str, str] = CREATE_CONTRACTS,
+    video_id: Mapping[str, str] = VIDEO_ID,
+    parameters: tuple[dict[str, Any], ...] = (),
+    name: Callable[[str], str | None] = lambda view: None,
+) -> tuple[Route, ...]:
+    """Every operation of the videos API under ``base``: the native paths, or another
+    provider's with its own operation ids, query parameters and endpoint names."""
+
+    def route(
+        method: str,
+        rule: str,
+        view: Callable[..., ResponseReturnValue],
+        op: str,
+        *,
+        request: Mapping[str, str] | None = None,
+        response: str | None = None,
+        binary: tuple[str, ...] = (),
+        own_parameters: tuple[dict[str, Any], ...] = (),
+        path_parameters: Mapping[str, str] | None = None,
+        creates_job: bool = False,
+    ) -> Route:
+        return Route(
+            method,
+            base + rule,
+            view,
+            operation(op),
+            request=request or {},
+            response=response,
+            binary=binary,
+            parameters=own_parameters + parameters,
+            path_parameters=path_parameters or {},
+            creates_job=creates_job,
+            name=name(view.__name__),
+        )
+
+    return (
+        route(
+            "POST",
+            "",
+            views.create_video,
+            "createVideo",
+            request=create_contracts,
+            response="openai/video",
+            creates_job=True,
+        ),
+        route(
+            "GET",
+            "",
+            views.list_videos,
+            "listVideos",
+            response="openai/video_list",
+            own_parameters=(
+                query("limit", {"type": "integer", "minimum": 0, "maximum": LIST_MAX}),
+                query("order", {"enum": list(catalog.LIST_ORDERS)}),
+                query("after", {"type": "string"}),
+            ),
+        ),
+        route(
+            "POST",
+            "/edits",
+            views.edit_video,
+            "createVideoEdit",
+            request={JSON: "openai/edit_request", MULTIPART: "openai/edit_request_multipart"},
+            response="openai/video",
+            creates_job=True,
+        ),
+        route(
+            "POST",
+            "/extensions",
+            views.extend_video,
+            "createVideoExtend",
+            request={
+                JSON: "openai/extension_request",
+                MULTIPART: "openai/extension_request_multipart",
+            },
+            response="openai/video",
+            creates_job=True,
+        ),
+        route(
+            "POST",
+            "/characters",
+            views.create_character,
+            "createCharacter",
+            request={MULTIPART: "openai/character_request"},
+            response="openai/character",
+        ),
+        route(
+            "GET",
+            "/characters/<character_id>",
+            views.get_character,
+            "getCharacter",
+            response="openai/character",
+            path_parameters={"character_id": "A char_ id the mock made."},
+        ),
+        route(
+            "GET",
+            "/<video_id>",
+            views.retrieve_video,
+            "retrieveVideo",
+            response="openai/video",
+            path_parameters=video_id,
+        ),
+        route(
+            "DELETE",
+            "/<video_id>",
+            views.delete_video,
+            "deleteVideo",
+            response="openai/video_deleted",
+            path_parameters=video_id,
+        ),
+        route(
+            "GET",
+            "/<video_id>/content",
+            views.video_content,
+            "retrieveVideoContent",
+            binary=tuple(catalog.CONTENT_VARIANTS.values()),
+            own_parameters=(query("variant", {"enum": list(catalog.CONTENT_VARIANTS)}),),
+            path_parameters=video_id,
+        ),
+        route(
+            "POST",
+            "/<video_id>/remix",
+            views.remix_video,
+            "remixVideo",
+            request={JSON: "openai/remix_request", MULTIPART: "openai/remix_request"},
+            response="openai/video",
+            path_parameters=video_id,
+            creates_job=True,
+        ),
+    )
 
 
 def _webhooks(state: MockState) -> JobListener:
@@ -26,99 +169,7 @@ def _webhooks(state: MockState) -> JobListener:
 DIALECT = Dialect(
     name=NAME,
     title="OpenAI-native /v1/videos (SPEC 1)",
-    routes=(
-        Route(
-            "POST",
-            "/v1/videos",
-            views.create_video,
-            "createVideo",
-            request={JSON: "openai/create_request", MULTIPART: "openai/create_request_multipart"},
-            response="openai/video",
-        ),
-        Route(
-            "GET",
-            "/v1/videos",
-            views.list_videos,
-            "listVideos",
-            response="openai/video_list",
-            parameters=(
-                query(
-                    "limit", {"type": "integer", "minimum": 0, "maximum": catalog.LIST_MAX_LIMIT}
-                ),
-                query("order", {"enum": list(catalog.LIST_ORDERS)}),
-                query("after", {"type": "string"}),
-            ),
-        ),
-        Route(
-            "POST",
-            "/v1/videos/edits",
-            views.edit_video,
-            "createVideoEdit",
-            request={JSON: "openai/edit_request", MULTIPART: "openai/edit_request_multipart"},
-            response="openai/video",
-        ),
-        Route(
-            "POST",
-            "/v1/videos/extensions",
-            views.extend_video,
-            "createVideoExtend",
-            request={
-                JSON: "openai/extension_request",
-                MULTIPART: "openai/extension_request_multipart",
-            },
-            response="openai/video",
-        ),
-        Route(
-            "POST",
-            "/v1/videos/characters",
-            views.create_character,
-            "createCharacter",
-            request={MULTIPART: "openai/character_request"},
-            response="openai/character",
-        ),
-        Route(
-            "GET",
-            "/v1/videos/characters/<character_id>",
-            views.get_character,
-            "getCharacter",
-            response="openai/character",
-            path_parameters={"character_id": "A char_ id the mock made."},
-        ),
-        Route(
-            "GET",
-            "/v1/videos/<video_id>",
-            views.retrieve_video,
-            "retrieveVideo",
-            response="openai/video",
-            path_parameters=VIDEO_ID,
-        ),
-        Route(
-            "DELETE",
-            "/v1/videos/<video_id>",
-            views.delete_video,
-            "deleteVideo",
-            response="openai/video_deleted",
-            path_parameters=VIDEO_ID,
-        ),
-        Route(
-            "GET",
-            "/v1/videos/<video_id>/content",
-            views.video_content,
-            "retrieveVideoContent",
-            binary=tuple(catalog.CONTENT_VARIANTS.values()),
-            parameters=(query("variant", {"enum": list(catalog.CONTENT_VARIANTS)}),),
-            path_parameters=VIDEO_ID,
-        ),
-        Route(
-            "POST",
-            "/v1/videos/<video_id>/remix",
-            views.remix_video,
-            "remixVideo",
-            request={JSON: "openai/remix_request", MULTIPART: "openai/remix_request"},
-            response="openai/video",
-            path_parameters=VIDEO_ID,
-        ),
-    ),
+    routes=video_routes(VideoViews(NAME)),
     jobs=JobKind(
         NAME,
         catalog.ID_PREFIX_VIDEO,
