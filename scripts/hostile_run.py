@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sora_testkit import strategies
+from sora_testkit.generation.requests import DIALECTS
 
-DIALECTS = ("openai", "uniall", "generatetask")
 RAW = [
     b"GET /v1/videos?" + b"a" * 65536 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
     b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 65536 + b"\r\n\r\n",

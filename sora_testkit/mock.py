@@ -85,6 +85,11 @@ class SoraMock:
         kwargs.setdefault("api_key", self.api_key)
         return clients.openai_client(self.app, **kwargs)
 
+    def azure_openai_client(self, **kwargs: Any) -> openai.AzureOpenAI:
+        """An ``openai.AzureOpenAI`` calling this mock in-process (``api_version`` preview)."""
+        kwargs.setdefault("api_key", self.api_key)
+        return clients.azure_openai_client(self.app, **kwargs)
+
     def async_openai_client(self, **kwargs: Any) -> openai.AsyncOpenAI:
         """An ``openai.AsyncOpenAI`` calling this mock in-process."""
         kwargs.setdefault("api_key", self.api_key)

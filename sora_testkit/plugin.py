@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from mock_server import create_app, state_of
+from mock_server import catalog, create_app, state_of
 from mock_server.settings import Settings, SettingsError
 from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 from sora_testkit.live import LiveServer
@@ -31,6 +31,9 @@ MARKER = "sora_mock"
 #: What a test's mock runs with unless its marker or the command line says otherwise.
 TEST_DEFAULTS: dict[str, Any] = {"progression": "polls", "validate_responses": "warn"}
 _SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(Settings)) - {"extra"}
+#: What the Azure fixtures call: the ``AzureOpenAI`` client's version, the plain client's path.
+AZURE_API_VERSION = "preview"
+AZURE_V1_PATH = catalog.AZURE_V1_PREFIX
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -153,6 +156,46 @@ def sora_openai(request: pytest.FixtureRequest, sora_target: Target) -> Iterator
         mock.openai_client()
         if mock
         else openai.OpenAI(api_key=sora_target.api_key, base_url=sora_target.base_url)
+    )
+    with client:
+        yield client
+
+
+@pytest.fixture
+def sora_azure_openai(
+    request: pytest.FixtureRequest, sora_target: Target
+) -> Iterator[openai.AzureOpenAI]:
+    """An ``openai.AzureOpenAI`` (``api-key`` header, ``/openai/videos?api-version=preview``):
+    in-process on a fresh mock, or on ``--sora-base-url`` taken as the Azure endpoint."""
+    import openai
+
+    mock = _fresh_if_mock(request, sora_target)
+    client = (
+        mock.azure_openai_client()
+        if mock
+        else openai.AzureOpenAI(
+            api_key=sora_target.api_key,
+            azure_endpoint=sora_target.origin,
+            api_version=AZURE_API_VERSION,
+        )
+    )
+    with client:
+        yield client
+
+
+@pytest.fixture
+def sora_azure_v1_openai(
+    request: pytest.FixtureRequest, sora_target: Target
+) -> Iterator[openai.OpenAI]:
+    """An ``openai.OpenAI`` on an Azure resource's v1 API (``base_url`` ``.../openai/v1``):
+    in-process on a fresh mock, or on ``--sora-base-url``'s origin."""
+    import openai
+
+    mock = _fresh_if_mock(request, sora_target)
+    client = (
+        mock.openai_client(base_path=AZURE_V1_PATH)
+        if mock
+        else openai.OpenAI(api_key=sora_target.api_key, base_url=sora_target.origin + AZURE_V1_PATH)
     )
     with client:
         yield client

@@ -171,6 +171,38 @@ def test_premature(sora_openai, sora_mock):
     result.assert_outcomes(passed=3)
 
 
+def test_azure_fixtures_hand_out_sdk_clients_on_both_azure_surfaces(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+@pytest.mark.sora_mock(progression="instant")
+def test_azure_openai(sora_azure_openai, sora_mock):
+    video = sora_azure_openai.videos.create(model="sora-2", prompt="x")
+    assert video.status == "completed"
+    assert sora_mock.requests[-1]["path"] == "/openai/videos"
+    assert sora_mock.requests[-1]["dialect"] == "azure"
+
+@pytest.mark.sora_mock(progression="instant")
+def test_plain_client_on_azure_v1(sora_azure_v1_openai, sora_mock):
+    video = sora_azure_v1_openai.videos.create(model="sora-2-pro", prompt="x", size="1792x1024")
+    assert (video.status, video.model) == ("completed", "sora-2-pro")
+    assert sora_mock.requests[-1]["path"] == "/openai/v1/videos"
+
+def test_azure_premature_download_is_caught(sora_azure_openai, sora_mock):
+    from sora_testkit.assertions import PrematureReadError
+
+    video = sora_azure_openai.videos.create(model="sora-2", prompt="x")
+    with pytest.raises(openai.NotFoundError):
+        sora_azure_openai.videos.download_content(video.id)
+    with pytest.raises(PrematureReadError, match="/openai/videos/.*/content"):
+        sora_mock.assert_no_premature_reads()
+""",
+    )
+    result.assert_outcomes(passed=3)
+
+
 @pytest.fixture
 def real_service() -> Iterator[LiveServer]:
     """Stands in for a real deployment: a server the suite has no control over."""

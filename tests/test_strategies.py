@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from mock_server import contracts, create_app, replace_state, state_of
+from mock_server import catalog, contracts, create_app, replace_state, state_of
 from mock_server.backend.history import FaultStep, StateStep, Step
 from mock_server.settings import Settings
 from sora_testkit import httpx_client, openai_client, strategies
@@ -28,6 +28,8 @@ SETTINGS = Settings(
     concurrent_jobs=0,
     generatetask_concurrent_jobs=0,
     generatetask_requests_per_minute=0,
+    azure_concurrent_jobs=0,
+    azure_requests_per_minute=0,
 )
 APP = create_app(SETTINGS)
 HTTP = httpx_client(APP, headers={"Authorization": "Bearer sk-strategies"})
@@ -110,25 +112,37 @@ def test_hostile_requests_get_200_or_a_clean_4xx(dialect: str, data: st.DataObje
         assert contracts.violations(error_contract, response.json()) == []
 
 
+AZURE_JOBS = "/openai/v1/video/generations/jobs"
+CREATES = {
+    "openai": ("/v1/videos", {"prompt": "x"}),
+    "uniall": ("/v1/video/generations", {"model": "sora2-landscape-4s", "prompt": "x"}),
+    "generatetask": (
+        "/api/v1/generateTask/sora-2-pro",
+        {"input": {"mode": "text-to-video", "prompt": "x"}},
+    ),
+    "azure": ("/openai/v1/videos", {"model": "sora-2", "prompt": "x"}),
+    "azure_jobs": (AZURE_JOBS, {"model": "sora", "prompt": "x", "width": 480, "height": 480}),
+}
+READS = {
+    "openai": "/v1/videos/{}",
+    "uniall": "/v1/videos/{}",
+    "generatetask": "/api/v1/statusTask/sora-2-pro?taskId={}",
+    "azure": "/openai/v1/videos/{}",
+    "azure_jobs": AZURE_JOBS + "/{}",
+}
+#: A Sora 1 job's status for each neutral state (in progress: by how far along it is).
+SORA_1_STATES = {"queued": "queued", "completed": "succeeded", "failed": "failed"}
+
+
 def _create(dialect: str) -> str:
-    paths_and_bodies = {
-        "openai": ("/v1/videos", {"prompt": "x"}),
-        "uniall": ("/v1/video/generations", {"model": "sora2-landscape-4s", "prompt": "x"}),
-        "generatetask": (
-            "/api/v1/generateTask/sora-2-pro",
-            {"input": {"mode": "text-to-video", "prompt": "x"}},
-        ),
-    }
-    path, body = paths_and_bodies[dialect]
+    path, body = CREATES[dialect]
     created = HTTP.post(path, json=body).json()
     job_id: str = created["data"]["taskId"] if dialect == "generatetask" else created["id"]
     return job_id
 
 
 def _read(dialect: str, job_id: str) -> httpx.Response:
-    if dialect == "generatetask":
-        return HTTP.get("/api/v1/statusTask/sora-2-pro", params={"taskId": job_id})
-    return HTTP.get(f"/v1/videos/{job_id}")
+    return HTTP.get(READS[dialect].format(job_id))
 
 
 def _seen(dialect: str, response: httpx.Response) -> tuple[Any, ...]:
@@ -136,12 +150,27 @@ def _seen(dialect: str, response: httpx.Response) -> tuple[Any, ...]:
     if dialect == "generatetask":
         data = body["data"]
         return (data["state"], data.get("failCode"))
+    if dialect == "azure_jobs":
+        return (body["status"], body["failure_reason"])
     return (body["status"], body["progress"], (body["error"] or {}).get("code"))
+
+
+def _sora_1_status(step: StateStep) -> str:
+    if step.status in SORA_1_STATES:
+        return SORA_1_STATES[step.status]
+    return [name for name, at in catalog.AZURE_JOB_WALK if step.progress / 100 >= at][-1]
 
 
 def _expected(dialect: str, step: StateStep) -> tuple[Any, ...]:
     if dialect == "generatetask":
         return (GT_STATES[step.status], GT_FAIL_CODES.get(step.failure or ""))
+    if dialect == "azure_jobs":
+        reason = None
+        if step.status == "failed":
+            reason = (
+                "input_moderation" if step.failure == "moderation_blocked" else "internal_error"
+            )
+        return (_sora_1_status(step), reason)
     return (step.status, step.progress, step.failure)
 
 
@@ -201,7 +230,7 @@ def test_strategies_reexports_everything_public() -> None:
 @pytest.mark.parametrize(
     "strategy",
     [
-        lambda: strategies.create_requests(dialect="azure"),
+        lambda: strategies.create_requests(dialect="azure-openai"),
         lambda: strategies.create_requests(encodings=("xml",)),
         lambda: strategies.near_miss_requests(dialect="sora3"),
         lambda: strategies.hostile_requests(dialect=""),

@@ -15,6 +15,8 @@ PATHS = {
     "openai": "/v1/videos",
     "uniall": "/v1/video/generations",
     "generatetask": f"/api/v1/generateTask/{catalog.GT_MODEL}",
+    "azure": f"{catalog.AZURE_V1_PREFIX}/videos",
+    "azure_jobs": f"{catalog.AZURE_JOBS_PREFIX}/jobs",
 }
 ENCODINGS = ("json", "multipart")
 PUBLIC_IMAGE_URL = "https://images.example.com/reference.png"

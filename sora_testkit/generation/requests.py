@@ -16,7 +16,13 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from sora_testkit.generation import generatetask_requests, openai_requests, uniall_requests
+from sora_testkit.generation import (
+    azure_jobs_requests,
+    azure_requests,
+    generatetask_requests,
+    openai_requests,
+    uniall_requests,
+)
 from sora_testkit.generation.common import ENCODINGS, Mistake, edit_input, prompts
 from sora_testkit.generation.wire import ApiRequest, NearMiss
 
@@ -37,6 +43,8 @@ MISTAKES: dict[str, tuple[Mistake, ...]] = {
     openai_requests.DIALECT: openai_requests.MISTAKES,
     uniall_requests.DIALECT: uniall_requests.MISTAKES,
     generatetask_requests.DIALECT: generatetask_requests.MISTAKES,
+    azure_requests.DIALECT: azure_requests.MISTAKES,
+    azure_jobs_requests.DIALECT: azure_jobs_requests.MISTAKES,
 }
 DIALECTS = tuple(MISTAKES)
 
@@ -45,6 +53,10 @@ _VALID: dict[str, Callable[[bool | None, tuple[str, ...], bool], st.SearchStrate
     openai_requests.DIALECT: lambda refs, encodings, _: openai_requests.valid(refs, encodings),
     uniall_requests.DIALECT: lambda refs, _, true_1080p: uniall_requests.valid(true_1080p, refs),
     generatetask_requests.DIALECT: lambda refs, _, __: generatetask_requests.valid(refs),
+    azure_requests.DIALECT: lambda refs, encodings, _: azure_requests.valid(refs, encodings),
+    azure_jobs_requests.DIALECT: lambda refs, encodings, _: azure_jobs_requests.valid(
+        refs, encodings
+    ),
 }
 
 
@@ -84,12 +96,15 @@ def create_requests(
     encodings: tuple[str, ...] = ENCODINGS,
     true_1080p: bool = False,
 ) -> st.SearchStrategy[ApiRequest]:
-    """Valid create requests for ``dialect`` (``openai``, ``uniall`` or ``generatetask``).
+    """Valid create requests for ``dialect`` (``openai``, ``uniall``, ``generatetask``,
+    ``azure`` for Sora 2 on Azure, or ``azure_jobs`` for Azure's Sora 1 jobs API).
 
     Every field comes from the catalog: models, sizes that model renders, durations, and (when
     ``references`` is True, or at random when None) a real reference image of exactly the
     requested size and an accepted format, sent as a file part or a ``data:`` URL. ``encodings``
-    picks JSON and/or multipart bodies (native only; the provider formats are JSON).
+    picks JSON and/or multipart bodies (native and Azure; the provider formats are JSON).
+    On Azure, ``model`` names a default deployment; a Sora 1 job's reference is an inpaint
+    image of the output's size (multipart).
     ``true_1080p`` includes UniAll's switched model. Shrinks towards the default fields, no
     reference and a one-character prompt.
     """
@@ -145,9 +160,10 @@ def near_miss_requests(
     a Pro-only size on ``sora-2``, integer ``seconds``, a reference one pixel off or in a refused
     format or over the size limit, an ``aspect_ratio`` or ``duration`` that contradicts a UniAll
     model name, native fields on the UniAll endpoint, ``x`` in a generateTask size, a callback
-    without its URL, and more: ``MISTAKES[dialect]`` lists each with its rule. ``mistakes``
-    keeps only the ones named. Shrinks towards the first mistake of the list on the simplest
-    valid request.
+    without its URL, an Azure deployment that does not exist, a Sora 1 inpaint image of another
+    size than the output, more variants than the size allows, and more: ``MISTAKES[dialect]``
+    lists each with its rule. ``mistakes`` keeps only the ones named. Shrinks towards the first
+    mistake of the list on the simplest valid request.
     """
     return _near_miss(dialect, mistakes, tuple(encodings))
 
@@ -208,6 +224,8 @@ def _hostile_text(draw: st.DrawFn, base: ApiRequest) -> ApiRequest:
             "openai": {"input_reference": {"image_url": url}},
             "uniall": {"image_url": url},
             "generatetask": {"input": {**task_input, "image_urls": [url]}},
+            "azure": {"input_reference": {"image_url": url}},
+            "azure_jobs": {"inpaint_items": json.dumps([{"type": "image", "file_name": url}])},
         }
         reference = references[base.dialect]
         text = json.dumps({**body, **reference})

@@ -78,9 +78,10 @@ class ApiRequest:
         )
 
     def sdk_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``client.videos.create`` of the official SDK (native only)."""
-        if self.dialect != "openai":
-            raise ValueError("only native requests map onto the SDK's videos.create")
+        """Keyword arguments for ``client.videos.create`` of the official SDK (native and
+        Azure's Sora 2)."""
+        if self.dialect not in ("openai", "azure"):
+            raise ValueError("only native and Azure requests map onto the SDK's videos.create")
         values: dict[str, Any] = dict(self.form if self.form is not None else self.json or {})
         for name, part in self.files.items():
             values[name] = part
