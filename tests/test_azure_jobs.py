@@ -119,6 +119,15 @@ def test_head_gives_the_videos_length_and_no_body(http: httpx.Client) -> None:
     assert head.headers["content-length"] == str(len(video.content))
 
 
+def test_a_range_of_the_video_is_a_206_of_those_bytes(http: httpx.Client) -> None:
+    job = http.post(JOBS, json=job_body(n_seconds=1)).json()
+    generation = until_done(http, job["id"])[1]["generations"][0]["id"]
+    whole = http.get(f"{BASE}/{generation}/content/video").content
+    part = http.get(f"{BASE}/{generation}/content/video", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.content == whole[:100]
+    assert part.headers["content-range"] == f"bytes 0-99/{len(whole)}"
+
+
 def test_the_thumbnail_is_a_jpeg_of_the_first_frame(http: httpx.Client) -> None:
     job = http.post(JOBS, json=job_body(n_seconds=1)).json()
     generation = until_done(http, job["id"])[1]["generations"][0]["id"]

@@ -10,6 +10,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SUITES = {
     "native_sdk": ("video_maker.py", "test_video_maker.py"),
     "generatetask_requests": ("task_client.py", "test_task_client.py"),
+    "azure_sdk": ("azure_video.py", "test_azure_video.py"),
 }
 
 
@@ -47,4 +48,14 @@ def test_the_kit_catches_the_size_written_with_x(pytester: pytest.Pytester) -> N
         [
             "*TaskError: 400: input.size must be one of *(got '1280x720'). Use '*' between width and height here, not 'x'.*"
         ]
+    )
+
+
+def test_the_kit_catches_the_pro_size_on_an_azure_sora_2_deployment(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run_suite(pytester, "azure_sdk", EXAMPLES / "broken" / "azure_video.py")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*VideoFailed: unsupported_size: sora-2 on Azure renders only 1280x720 and 720x1280;*"]
     )
