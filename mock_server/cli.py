@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--azure-concurrent",
         type=int,
         dest="azure_concurrent_jobs",
-        help="unfinished Azure jobs per deployment (default 2; 0: none)",
+        help="unfinished Azure jobs per deployment of a key (default 2; 0: none)",
     )
     serve.add_argument(
         "--db",

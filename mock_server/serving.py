@@ -99,6 +99,20 @@ class JsonErrorRequestHandler(WSGIRequestHandler):
         if self.command != "HEAD" and code >= 200 and code not in (204, 304):
             self.wfile.write(body)
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Start a response; its ``Connection`` header is not yet sent."""
+        self._connection_sent = False
+        super().send_response(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """Send a header, ``Connection`` once only (Werkzeug always adds its own ``close``
+        after the app's headers, which may say so already)."""
+        if keyword.lower() == "connection":
+            if getattr(self, "_connection_sent", False):
+                return
+            self._connection_sent = True
+        super().send_header(keyword, value)
+
     def setup(self) -> None:
         super().setup()
         self.rfile = _ReadOnceAfterTimeout(self.rfile)  # type: ignore[assignment]

@@ -129,6 +129,24 @@ def test_an_early_refusal_closes_the_connection(live: LiveServer) -> None:
     assert json.loads(body)["error"]["message"].startswith("The request body is larger than")
 
 
+def test_a_response_says_connection_once(live: LiveServer) -> None:
+    """The app's ``Connection: close`` (an early refusal) and the server's are one header."""
+    request = (
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nContent-Length: 31457280\r\n\r\n{"
+    )  # fmt: skip
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    head = received.partition(b"\r\n\r\n")[0].decode("latin-1").lower()
+    assert head.count("\r\nconnection:") == 1, head
+
+
 def test_gunicorn_workers_answer_their_own_errors_in_json_and_time_out() -> None:
     served = Served("--workers", "2", "--read-timeout", str(READ_TIMEOUT), "--quiet")
     try:
