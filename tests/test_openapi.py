@@ -28,6 +28,8 @@ APP = create_app(
         "concurrent_jobs": 0,
         "generatetask_concurrent_jobs": 0,
         "generatetask_requests_per_minute": 0,
+        "azure_concurrent_jobs": 0,
+        "azure_requests_per_minute": 0,
     }
 )
 SCHEMA = schemathesis.openapi.from_wsgi("/openapi.json", APP)
