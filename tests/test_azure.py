@@ -9,6 +9,7 @@ from flask import Flask
 from openai.types import VideoSize
 
 from mock_server import catalog, state_of
+from mock_server.controls import Controls
 from mock_server.settings import Settings, SettingsError
 from sora_testkit import LiveServer, azure_openai_client, httpx_client, openai_client
 from tests.conftest import AppFactory
@@ -302,3 +303,14 @@ def test_the_cli_takes_deployments() -> None:
         ["serve", "--azure-deployment", "a=sora-2", "--azure-deployment", "b=sora"]
     )
     assert _overrides(args)["azure_deployments"] == ["a=sora-2", "b=sora"]
+
+
+def test_a_queued_fault_answers_on_azures_paths_in_its_envelope(app: Flask) -> None:
+    Controls(state_of(app)).queue_fault({"status": 503, "path": "/openai/v1/videos/*"})
+    with httpx_client(app, headers=KEY) as http:
+        made = http.post(V1, json={"model": "sora-2", "prompt": "x"}).json()
+        faulted = http.get(f"{V1}/{made['id']}")
+        again = http.get(f"{V1}/{made['id']}")
+    assert (faulted.status_code, faulted.headers["x-sora-mock-fault"]) == (503, "503")
+    assert faulted.json()["error"]["type"] == "server_error"
+    assert again.status_code == 200
