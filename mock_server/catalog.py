@@ -12,6 +12,7 @@ writes a model name, a size, a limit or a duration down a second time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from types import MappingProxyType
 from typing import Final
 
@@ -197,6 +198,20 @@ AZURE_SIZE_UNSUPPORTED: Final = FailureKind(
     "need a sora-2-pro deployment.",
     0.0,
 )
+#: The failures of the generateTask provider's list, each with its description as the message
+#: (SPEC 6 [public: APIXO api-reference/error-codes]); when in the run each strikes [CHOICE].
+PROVIDER_FAILURES: Final = (
+    FailureKind("nsfw_detected", "NSFW content detected", 0.0),
+    FailureKind("prompt_too_long", "Prompt exceeds character limit", 0.0),
+    FailureKind("invalid_prompt", "Prompt is empty or malformed", 0.0),
+    FailureKind("image_too_large", "Input image exceeds size limit", 0.0),
+    FailureKind("unsupported_format", "Image format not supported", 0.0),
+    FailureKind("image_download_failed", "Failed to download reference image", 0.0),
+    FailureKind("processing_timeout", "Generation took too long", 0.95),
+    FailureKind("model_unavailable", "Model is temporarily offline", 0.0),
+    FailureKind("insufficient_credits", "Account has no credits", 0.0),
+    FailureKind("generation_failed", "Generic generation failure", 0.5),
+)
 FAILURES: Final = MappingProxyType(
     {
         kind.code: kind
@@ -206,13 +221,33 @@ FAILURES: Final = MappingProxyType(
             INVALID_REFERENCE_IMAGE,
             IMAGE_UNREACHABLE,
             AZURE_SIZE_UNSUPPORTED,
+            *PROVIDER_FAILURES,
         )
     }
 )
 #: Failures any dialect's job may meet (the others belong to one provider's rules).
 COMMON_FAILURES: Final = tuple(code for code in FAILURES if code != AZURE_SIZE_UNSUPPORTED.code)
 
-# --- forced outcomes and magic prompt markers (SPEC 5.3) [CHOICE] ----------------------------
+# --- forced outcomes and magic prompt markers (SPEC 5.3, SPEC 6) ----------------------------
+
+#: The input-moderation refusal's live message; the reasons vary (SPEC 6 [live: public
+#: issues; a face in the reference gives people-in-user-uploads]).
+INPUT_MODERATION_MESSAGE: Final = (
+    "The request is blocked by our moderation system when checking inputs. Possible reasons: "
+    "{reason}."
+)
+#: The reason a face in the reference is refused for, and the others seen live.
+FACE_REASON: Final = "people-in-user-uploads"
+INPUT_MODERATION_REASONS: Final = ("sexual", "violence", "graphic-violence", "self-harm")
+#: The organisation-verification refusal's live message (SPEC 6 [live: public issues]).
+ORG_UNVERIFIED_MESSAGE: Final = (
+    "Your organization must be verified to use the model `{model}`. Please go to: "
+    "https://platform.openai.com/settings/organization/general and click on Verify "
+    "Organization. If you just verified, it can take up to 15 minutes for access to propagate."
+)
+
+#: Where a behaviour comes from, as the provenance table groups them.
+SEED, PUBLIC, LIVE, CHOICE = "seed", "public document", "seen live", "choice"
 
 
 @dataclass(frozen=True)
@@ -221,13 +256,24 @@ class Outcome:
 
     name: str
     description: str
+    #: Where it comes from: ``SEED``, ``PUBLIC``, ``LIVE`` or ``CHOICE``, and the reference.
+    kind: str
+    source: str
     #: The job fails with this code.
     failure: str | None = None
-    #: The create is refused by this rule (only when it carries a reference image).
+    #: The create is refused by this rule, naming ``reason`` when given.
     reject_rule: str | None = None
+    reason: str | None = None
+    #: Applies only to a create that carries a reference image (a face is in an image).
+    needs_reference: bool = False
+    #: The create is refused with this HTTP status, in the dialect's error envelope.
+    refuse_status: int | None = None
     #: The run takes :data:`SLOW_FACTOR` times as long.
     slow: bool = False
 
+
+_ERRORS_PAGE = "APIXO api-reference/error-codes and errors"
+_INPUT_MODERATION = "SPEC 6: public issues quoting the live 400"
 
 OUTCOMES: Final = MappingProxyType(
     {
@@ -235,20 +281,91 @@ OUTCOMES: Final = MappingProxyType(
         for outcome in (
             Outcome(
                 "moderation_blocked",
-                "The job fails as blocked by moderation.",
+                "The job fails as blocked by moderation (CONTENT_VIOLATION on generateTask).",
+                LIVE,
+                "SPEC 6: public issues; seed 004 for CONTENT_VIOLATION",
                 failure="moderation_blocked",
             ),
             Outcome(
                 "internal_error",
-                "The job fails half-way with an internal error.",
+                "The job fails half-way with an internal error (GENERATION_FAILED).",
+                CHOICE,
+                "SPEC 1.3 [choice: the message]",
                 failure="internal_error",
             ),
             Outcome(
                 "face_rejected",
-                "A create with a reference image is refused: the image shows a face.",
+                "A create with a reference image is refused: input moderation, "
+                "people-in-user-uploads (a face).",
+                LIVE,
+                _INPUT_MODERATION,
                 reject_rule="input_reference.face",
+                reason=FACE_REASON,
+                needs_reference=True,
             ),
-            Outcome("slow", "The job takes ten times as long.", slow=True),
+            *(
+                Outcome(
+                    "input_blocked_" + reason.replace("-", "_"),
+                    f"A create is refused by input moderation, reason {reason}.",
+                    LIVE,
+                    _INPUT_MODERATION,
+                    reject_rule="moderation.input",
+                    reason=reason,
+                )
+                for reason in INPUT_MODERATION_REASONS
+            ),
+            Outcome(
+                "org_unverified",
+                "A create is refused with 403: the organisation must be verified.",
+                LIVE,
+                "SPEC 6: public issues quoting the live 403",
+                reject_rule="access.org_unverified",
+            ),
+            Outcome(
+                "image_unreachable",
+                "The job fails: its image could not be fetched (INVALID_IMAGE_URL).",
+                SEED,
+                "seed 004",
+                failure="image_unreachable",
+            ),
+            *(
+                Outcome(
+                    kind.code,
+                    f"The job fails: {kind.message} ({kind.code.upper()} on generateTask).",
+                    PUBLIC,
+                    _ERRORS_PAGE,
+                    failure=kind.code,
+                )
+                for kind in PROVIDER_FAILURES
+            ),
+            Outcome(
+                "insufficient_balance",
+                "A create is refused with 402: insufficient balance.",
+                PUBLIC,
+                _ERRORS_PAGE,
+                refuse_status=402,
+            ),
+            Outcome(
+                "forbidden",
+                "A create is refused with 403: content violates policy.",
+                PUBLIC,
+                _ERRORS_PAGE,
+                refuse_status=403,
+            ),
+            Outcome(
+                "service_unavailable",
+                "A create is refused with 503: the model is temporarily unavailable.",
+                PUBLIC,
+                _ERRORS_PAGE,
+                refuse_status=503,
+            ),
+            Outcome(
+                "slow",
+                "The job takes ten times as long.",
+                CHOICE,
+                "SPEC 5.3 [choice]",
+                slow=True,
+            ),
         )
     }
 )
@@ -267,6 +384,13 @@ def outcomes_in_prompt(prompt: str) -> list[Outcome]:
 
 
 # --- limits and identity (SPEC 1.5) ----------------------------------------------------------
+
+#: The type OpenAI's and Azure's video errors carry where the live services were seen using it
+#: (SPEC 4.1, 6 [live: the concurrency cap, Azure's unknown deployment]).
+AZURE_USER_ERROR_TYPE: Final = "video_generation_user_error"
+#: The concurrency cap's live message: 429, that type, ``param`` and ``code`` null (SPEC 6
+#: [live: a public test fixture quoting the bodies a client met; an Azure probe tool]).
+TOO_MANY_RUNNING_TASKS: Final = "Too many running tasks"
 
 #: Concurrent unfinished jobs per API key; the real range is 2 to 5 by tier [CHOICE: 5].
 DEFAULT_CONCURRENT_JOBS: Final = 5
@@ -361,12 +485,15 @@ LOW_QUALITY_CRF: Final = 44
 # SPEC 1.3: expires_at = completed_at + 86400 (public sample).
 # SPEC 2: gen_ ids; result lifetime not published [CHOICE: as OpenAI's].
 UNIALL_ID_PREFIX: Final = "gen_"
-UNIALL_ID_HEX: Final = 24
-UNIALL_RESULT_LIFETIME_SECONDS: Final = ASSET_LIFETIME_SECONDS
+UNIALL_ID_HEX: Final = 24  # seed 003's sample id [CHOICE: its length]
+UNIALL_RESULT_LIFETIME_SECONDS: Final = ASSET_LIFETIME_SECONDS  # SPEC 2 [CHOICE: OpenAI's]
 # SPEC 3: task_ ids; result URLs valid 15 days (seed 004).
 GT_ID_PREFIX: Final = "task_"
-GT_ID_HEX: Final = 24
-GT_RESULT_LIFETIME_SECONDS: Final = 15 * 86400
+GT_ID_HEX: Final = 24  # seed 004's sample id [CHOICE: its length]
+GT_RESULT_LIFETIME_SECONDS: Final = 15 * 86400  # seed 004: "valid for 15 days"
+#: The provider's general page says result URLs "expire after 24 hours" [public: APIXO
+#: api-reference/response-format]; seed 004 wins by default, this is the setting's other value.
+GT_PROVIDER_PAGE_RESULT_LIFETIME_SECONDS: Final = 86400
 
 # --- dialect uniall (SPEC 2, seed 003) -------------------------------------------------------
 
@@ -470,11 +597,52 @@ GT_IMAGE_MAX_BYTES: Final = 10 * 1024 * 1024
 GT_GENERATION_SECONDS: Final = 180.0
 GT_REQUESTS_PER_MINUTE: Final = 60
 GT_CONCURRENT_TASKS: Final = 10
+#: The ``message`` of an error body by status: the provider's error pages (the 400 body's
+#: "Invalid request" verbatim; the others its table's descriptions; 405, 408, 413, 415
+#: [CHOICE]; any other status its standard reason phrase [CHOICE]).
+#: The detail goes in ``data.error`` (SPEC 6 [public: APIXO api-reference/error-codes]).
+GT_STATUS_MESSAGES: Final = MappingProxyType(
+    {
+        400: "Invalid request",
+        401: "Invalid or missing API key",
+        402: "Insufficient balance",
+        403: "Content violates policy",
+        404: "Resource not found",
+        405: "Method not allowed",
+        408: "Request timeout",
+        413: "Request too large",
+        415: "Unsupported media type",
+        429: "Rate limit exceeded",
+        500: "Internal server error",
+        503: "Service temporarily unavailable",
+    }
+)
+
+
+def gt_status_message(status: int) -> str:
+    """The ``message`` of a generateTask error body with this status."""
+    found = GT_STATUS_MESSAGES.get(status)
+    if found is not None:
+        return found
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Internal server error" if status >= 500 else "Request failed"
+
+
+#: A 401 is the documented body alone, ``{"code": 401, "message": ...}``, no ``data``
+#: (APIXO concepts/authentication).
+GT_BARE_STATUSES: Final = (401,)
 #: Top-level and ``input`` fields of the create body.
-GT_FIELDS: Final = ("request_type", "callback_url", "provider", "input")
+#: ``source`` is optional, accepted and ignored: the provider's own MCP client sends it
+#: (SPEC 6 [live: the provider's client]).
+GT_FIELDS: Final = ("request_type", "callback_url", "provider", "source", "input")
 GT_INPUT_FIELDS: Final = ("mode", "prompt", "duration", "size", "resolution", "image_urls")
-#: Callback attempts: one, then up to three retries after growing mock-clock delays [CHOICE].
-CALLBACK_RETRY_DELAYS: Final = (10.0, 30.0, 90.0)
+#: Callback attempts: one, then up to three retries after 30 s, 2 min and 10 min of mock time,
+#: then abandoned (SPEC 6 [public: APIXO guides/polling-vs-webhooks]).
+CALLBACK_RETRY_DELAYS: Final = (30.0, 120.0, 600.0)
+#: The receiver has 30 seconds to answer 200 (SPEC 6 [public: APIXO api-reference/webhooks]).
+CALLBACK_ANSWER_SECONDS: Final = 30.0
 
 # --- dialect azure: Sora 2 under Azure OpenAI's paths (SPEC 4.1, seeds 000 and 002) ---------
 
@@ -499,10 +667,6 @@ AZURE_DEFAULT_DEPLOYMENTS: Final = MappingProxyType({m: m for m in AZURE_DEPLOYA
 AZURE_REQUESTS_PER_MINUTE: Final = 2
 AZURE_CONCURRENT_JOBS: Final = 2
 AZURE_LIFETIME_SECONDS: Final = 86400
-#: The type Azure's video errors carry where the live service was seen using it (SPEC 4.1, 6).
-AZURE_USER_ERROR_TYPE: Final = "video_generation_user_error"
-#: The concurrency cap's live message (SPEC 6 [public: a test fixture quoting live bodies]).
-TOO_MANY_RUNNING_TASKS: Final = "Too many running tasks"
 #: Azure's answer to a missing or wrong key, as its gateway words it [public: widely quoted].
 AZURE_ACCESS_DENIED: Final = (
     "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide "
@@ -560,7 +724,9 @@ AZURE_JOB_STATUSES: Final = (
 #: Status reads a job takes at least in ``polls`` mode, so that a poller sees every state.
 AZURE_JOBS_MIN_POLL_STEPS: Final = 4
 #: ``failure_reason`` by the mock's failure code [public: the REST spec's known values].
-AZURE_FAILURE_REASONS: Final = MappingProxyType({"moderation_blocked": "input_moderation"})
+AZURE_FAILURE_REASONS: Final = MappingProxyType(
+    {"moderation_blocked": "input_moderation", "nsfw_detected": "input_moderation"}
+)
 AZURE_DEFAULT_FAILURE_REASON: Final = "internal_error"
 #: ``task_`` + 26 lowercase Crockford base32 characters, as the public samples [CHOICE: the
 #: last character 0, so that generation N's id is the job's with N in its place].

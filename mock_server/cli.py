@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="unfinished generateTask tasks per key (default 10)",
     )
     serve.add_argument(
+        "--generatetask-result-lifetime",
+        type=int,
+        dest="generatetask_result_lifetime",
+        metavar="SECONDS",
+        help="how long generateTask result URLs stay valid (default 1296000: seed 004's 15 days; "
+        "the provider's page says 24 hours: 86400)",
+    )
+    serve.add_argument(
         "--azure-deployment",
         action="append",
         dest="azure_deployments",
@@ -178,6 +186,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "uniall_true_1080p",
         "generatetask_requests_per_minute",
         "generatetask_concurrent_jobs",
+        "generatetask_result_lifetime",
         "azure_deployments",
         "azure_default_deployments",
         "azure_requests_per_minute",

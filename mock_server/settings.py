@@ -48,6 +48,9 @@ class Settings:
     #: Limits of the generateTask dialect, per key (seed 004).
     generatetask_concurrent_jobs: int = catalog.GT_CONCURRENT_TASKS
     generatetask_requests_per_minute: int = catalog.GT_REQUESTS_PER_MINUTE
+    #: Seconds a generateTask result URL stays valid: seed 004's 15 days; the provider's page
+    #: says 24 hours (86400).
+    generatetask_result_lifetime: int = catalog.GT_RESULT_LIFETIME_SECONDS
     #: Limits of the Azure dialects: unfinished jobs per deployment, job requests per minute.
     azure_concurrent_jobs: int = catalog.AZURE_CONCURRENT_JOBS
     azure_requests_per_minute: int = catalog.AZURE_REQUESTS_PER_MINUTE
@@ -94,6 +97,11 @@ class Settings:
             raise SettingsError(f"speed must be positive, not {self.speed!r}")
         if self.read_timeout <= 0:
             raise SettingsError(f"read_timeout must be positive, not {self.read_timeout!r}")
+        if self.generatetask_result_lifetime < 1:
+            raise SettingsError(
+                "generatetask_result_lifetime must be a positive number of seconds, not "
+                f"{self.generatetask_result_lifetime!r}"
+            )
         if self.poll_steps < 1:
             raise SettingsError(f"poll_steps must be at least 1, not {self.poll_steps!r}")
         limits = (

@@ -9,6 +9,7 @@ import av
 import httpx
 from PIL import Image
 
+from mock_server import catalog
 from sora_testkit.generation.wire import encode_multipart
 
 ENVELOPE_KEYS = {"message", "type", "param", "code"}
@@ -65,12 +66,22 @@ def assert_openai_error(
     return error
 
 
+def gt_error_body(status: int, detail: str) -> dict[str, Any]:
+    """generateTask's error body: the status's message and the detail in ``data.error`` (the
+    provider's 400 example); a 401 is the documented bare ``{code, message}``."""
+    message = catalog.gt_status_message(status)
+    if status == 401:
+        return {"code": 401, "message": message}
+    return {"code": status, "message": message, "data": {"error": detail}}
+
+
 def assert_gt_error(response: httpx.Response, status: int, rule: str, message: str) -> None:
-    """Status, the ``{code, message, data}`` envelope with code = status, message, rule id."""
+    """Status, the ``{code, message, data: {error}}`` envelope with code = status, the detail,
+    the rule id."""
     assert response.status_code == status, response.text
     assert response.headers["x-sora-mock-rule"] == rule
     assert response.headers["x-request-id"].startswith("req_")
-    assert response.json() == {"code": status, "message": message, "data": None}
+    assert response.json() == gt_error_body(status, message)
 
 
 def post_multipart(http: httpx.Client, path: str, fields: dict[str, str]) -> httpx.Response:

@@ -73,6 +73,7 @@ def test_failed_task_calls_back_with_its_fail_code(make_app: Any) -> None:
 
 
 def test_receiver_failing_twice_then_accepting(make_app: Any) -> None:
+    """Retries after 30 s and 2 min (APIXO guides/polling-vs-webhooks: 30 s, 2 min, 10 min)."""
     receiver = Receiver(statuses=[500, 202])
     try:
         app = make_app(progression="instant")
@@ -80,11 +81,11 @@ def test_receiver_failing_twice_then_accepting(make_app: Any) -> None:
         with httpx_client(app, headers=AUTH) as http:
             task_id = submit_callback_task(http, receiver.url)
             http.post("/_mock/deliveries/flush")
-            http.post("/_mock/clock/advance", json={"seconds": 9})
+            http.post("/_mock/clock/advance", json={"seconds": 29})
             assert http.post("/_mock/deliveries/flush").json()["attempted"] == 0
             http.post("/_mock/clock/advance", json={"seconds": 1})
             assert http.post("/_mock/deliveries/flush").json()["attempted"] == 1
-            http.post("/_mock/clock/advance", json={"seconds": 30})
+            http.post("/_mock/clock/advance", json={"seconds": 120})
             http.post("/_mock/deliveries/flush")
             [delivery] = callback_journal(http)
         assert delivery["subject"] == task_id
@@ -92,7 +93,7 @@ def test_receiver_failing_twice_then_accepting(make_app: Any) -> None:
         # A 202 is not the 200 the provider asks for: it is retried too.
         assert [a["status"] for a in delivery["attempts"]] == [500, 202, 200]
         attempts = delivery["attempts"]
-        assert [b["at"] - a["at"] for a, b in pairwise(attempts)] == [10.0, 30.0]
+        assert [b["at"] - a["at"] for a, b in pairwise(attempts)] == [30.0, 120.0]
         assert len(receiver.received) == 3
         assert len({r["body"] for r in receiver.received}) == 1
     finally:
@@ -107,10 +108,12 @@ def test_gives_up_after_three_retries(make_app: Any) -> None:
             submit_callback_task(http, receiver.url)
             for _ in range(6):
                 http.post("/_mock/deliveries/flush")
-                http.post("/_mock/clock/advance", json={"seconds": 90})
+                http.post("/_mock/clock/advance", json={"seconds": 600})
             [delivery] = callback_journal(http)
         assert delivery["state"] == "failed"
         assert len(delivery["attempts"]) == 4
+        gaps = [b["at"] - a["at"] for a, b in pairwise(delivery["attempts"])]
+        assert gaps[0] >= 30 and gaps[1] >= 120 and gaps[2] >= 600
         assert len(receiver.received) == 4
     finally:
         receiver.close()

@@ -95,7 +95,11 @@ def test_changes_get_a_clean_507_in_each_dialects_envelope(
             json={"input": {"mode": "text-to-video", "prompt": "x"}},
         )
         assert task.status_code == 507
-        assert task.json() == {"code": 507, "message": FULL, "data": None}
+        assert task.json() == {
+            "code": 507,
+            "message": "Insufficient Storage",
+            "data": {"error": FULL},
+        }
         monkeypatch.undo()
         assert http.get(f"/v1/videos/{kept}").status_code == 200  # nothing accepted was lost
         assert http.post("/v1/videos", json={"prompt": "x"}).status_code == 200

@@ -151,17 +151,18 @@ def test_content_violation(http: httpx.Client) -> None:
     assert data["state"] == "failed"
     assert (data["failCode"], data["failMsg"]) == (
         "CONTENT_VIOLATION",
-        "Content violates safety guidelines",
+        "Content violates usage policy",
     )
     assert "resultJson" not in data and "completeTime" in data
 
 
 def test_internal_error_forced_through_the_control_api(http: httpx.Client) -> None:
+    """The provider's generic fail code, not INTERNAL_ERROR (APIXO api-reference/error-codes)."""
     http.post("/_mock/outcomes", json={"outcome": "internal_error"})
     data = finish(http, create(http).json()["data"]["taskId"])
     assert (data["failCode"], data["failMsg"]) == (
-        "INTERNAL_ERROR",
-        "Internal error while generating the video",
+        "GENERATION_FAILED",
+        "Generic generation failure",
     )
 
 
@@ -177,7 +178,7 @@ def test_unreachable_image_fails_the_task_with_invalid_image_url(
     assert (data["state"], data["failCode"], data["failMsg"]) == (
         "failed",
         "INVALID_IMAGE_URL",
-        "Cannot access provided image URL",
+        "Cannot access the provided image URL",
     )
 
 
@@ -206,7 +207,7 @@ def test_failed_task_has_no_result_url(http: httpx.Client) -> None:
         ({"input": t2v(), "request_type": "callback"}, 400, "callback_url.required", "callback_url is required when request_type is callback."),
         ({"input": t2v(), "request_type": "callback", "callback_url": "ftp://x/y"}, 400, "callback_url.invalid", "callback_url must be an http(s) URL."),
         ({"input": t2v(), "provider": "cheapest"}, 400, "provider.unsupported", "provider must be one of auto, value, official (got 'cheapest')."),
-        ({"input": t2v(prompt=None)}, 400, "prompt.required", "input.prompt is required."),
+        ({"input": t2v(prompt=None)}, 400, "prompt.required", "Missing required field: input.prompt"),
         ({"input": t2v(prompt=7)}, 400, "prompt.type", "input.prompt must be a string."),
         ({"input": t2v(prompt="")}, 400, "prompt.empty", "input.prompt must not be empty."),
         ({"input": t2v(prompt="a" * 5001)}, 400, "prompt.too_long", "input.prompt must be at most 5000 characters (got 5001)."),
@@ -377,7 +378,11 @@ def test_faults_answer_in_the_generatetask_envelope(http: httpx.Client) -> None:
     http.post("/_mock/faults", json={"status": 503, "path": "/api/*"})
     response = create(http)
     assert response.status_code == 503
-    assert response.json() == {"code": 503, "message": "Internal server error.", "data": None}
+    assert response.json() == {
+        "code": 503,
+        "message": "Service temporarily unavailable",
+        "data": {"error": "Model temporarily unavailable. Try again later."},
+    }
     assert create(http).status_code == 200
 
 

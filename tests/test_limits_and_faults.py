@@ -27,10 +27,8 @@ def test_sixth_concurrent_job_is_refused(http: httpx.Client) -> None:
         response,
         429,
         "rate_limit.concurrent_jobs",
-        "You have reached the limit of 5 concurrent video generation jobs. Wait for a job to "
-        "complete and try again in 1s.",
-        code="rate_limit_exceeded",
-        error_type="requests",
+        "Too many running tasks",
+        error_type="video_generation_user_error",
     )
     assert response.headers["retry-after"] == "1"
     while http.get(f"/v1/videos/{ids[0]}").json()["status"] != "completed":

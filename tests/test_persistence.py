@@ -148,7 +148,7 @@ def test_jobs_assets_clock_and_deliveries_survive_a_restart(tmp_path: Path) -> N
             assert http.get(asset["url"]).content == image_bytes(8, 8)
             [delivery] = http.get("/_mock/deliveries").json()["deliveries"]
             assert [a["status"] for a in delivery["attempts"]] == [500]
-            http.post("/_mock/clock/advance", json={"seconds": 10})
+            http.post("/_mock/clock/advance", json={"seconds": 30})
             [delivery] = http.post("/_mock/deliveries/flush").json()["deliveries"]
             assert delivery["state"] == "delivered"
             http.post("/_mock/reset")

@@ -81,7 +81,7 @@ class GenerateTaskClient:
         )
         body = response.json()
         if body["code"] != 200:
-            raise RuntimeError(body["message"])
+            raise RuntimeError(f"{body['message']}: {body['data']['error']}")
         task_id: str = body["data"]["taskId"]
         return task_id
 
@@ -172,7 +172,7 @@ def test_generatetask_callback_reaches_a_real_receiver(server: LiveServer) -> No
         client.wait(task_id)
         for _ in range(3):
             receiver.arrived.clear()
-            requests.post(f"{server.url}/_mock/clock/advance", json={"seconds": 90}, timeout=30)
+            requests.post(f"{server.url}/_mock/clock/advance", json={"seconds": 120}, timeout=30)
             requests.post(f"{server.url}/_mock/deliveries/flush", timeout=30)
         deliveries = requests.get(
             f"{server.url}/_mock/deliveries", params={"kind": "callback"}, timeout=30

@@ -7,27 +7,68 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from mock_server import catalog
 from mock_server.dialects.azure.messages import WORDING as AZURE_WORDING
 from mock_server.dialects.azure_jobs.messages import WORDING as AZURE_JOBS_WORDING
 from mock_server.dialects.generatetask.messages import WORDING as GT_WORDING
 from mock_server.dialects.openai.messages import WORDING
 from mock_server.dialects.uniall.messages import WORDING as UNIALL_WORDING
-from mock_server.rules import Rule, all_rules
+from mock_server.rules import Rule, all_rules, provenance
 from mock_server.rules import azure as azure_rules
 from mock_server.rules import azure_jobs as azure_jobs_rules
 from mock_server.rules import generatetask as generatetask_rules
-from mock_server.rules.table import END_MARKER, START_MARKER, readme_block
+from mock_server.rules.table import BLOCKS, readme_block
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 
 
-def test_readme_table_is_the_generated_one() -> None:
-    start, end = README.index(START_MARKER), README.index(END_MARKER) + len(END_MARKER)
-    assert README[start:end] == readme_block(), (
-        "README rule table is stale: python -m mock_server.rules.table"
+@pytest.mark.parametrize("name", sorted(BLOCKS))
+def test_readme_tables_are_the_generated_ones(name: str) -> None:
+    start_marker, end_marker = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    start, end = README.index(start_marker), README.index(end_marker) + len(end_marker)
+    assert README[start:end] == readme_block(name), (
+        f"README {name} table is stale: python -m mock_server.rules.table --write README.md"
     )
+
+
+def test_every_rule_and_outcome_says_where_it_comes_from() -> None:
+    for origin in provenance.origins():
+        assert origin.kinds, f"{origin.what} {origin.name}: {origin.source!r} names no kind"
+        assert set(origin.kinds) <= set(provenance.KINDS)
+
+
+def test_every_catalog_fact_has_a_source() -> None:
+    facts = provenance.catalog_facts()
+    assert len(facts) > 150
+    missing = [f"{fact.name} (line {fact.line})" for fact in facts if not fact.kinds]
+    assert missing == [], "catalog facts without a source: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize(
+    ("source", "kinds"),
+    [
+        ("SPEC 1.2 [public; choice: OpenAI wording]", ("public document", "choice")),
+        ("SPEC 2, seed 003", ("seed",)),
+        ("SPEC 2", ("seed",)),
+        ("SPEC 6 [live: public issues]", ("public document", "seen live")),
+        ("SPEC 5.3 [choice]", ("choice",)),
+        ("nothing at all", ()),
+    ],
+)
+def test_a_source_is_read_for_its_kinds(source: str, kinds: tuple[str, ...]) -> None:
+    assert provenance.kinds_of(source) == kinds
+
+
+def test_a_fact_without_a_source_is_found(tmp_path: Path) -> None:
+    module = tmp_path / "catalog.py"
+    module.write_text(
+        "# --- sizes (SPEC 1.2) ---\nA = 1\n\n# --- loose ---\nB = 2  # seed 004\nC = 3\n"
+    )
+    found = {fact.name: fact.kinds for fact in provenance.catalog_facts(module)}
+    assert found == {"A": ("public document",), "B": ("seed",), "C": ()}
 
 
 def test_rule_ids_are_unique_dotted_and_sourced() -> None:

@@ -42,10 +42,13 @@ GT_STATES = {
 }
 GT_FAIL_CODES = {
     "moderation_blocked": "CONTENT_VIOLATION",
-    "internal_error": "INTERNAL_ERROR",
+    "internal_error": "GENERATION_FAILED",
     "image_unreachable": "INVALID_IMAGE_URL",
     "invalid_reference_image": "INVALID_IMAGE_URL",
+    **{kind.code: kind.code.upper() for kind in catalog.PROVIDER_FAILURES},
 }
+#: The failures Azure's Sora 1 jobs report as input moderation; any other is internal_error.
+SORA_1_MODERATION = ("moderation_blocked", "nsfw_detected")
 
 
 def fresh() -> None:
@@ -167,9 +170,7 @@ def _expected(dialect: str, step: StateStep) -> tuple[Any, ...]:
     if dialect == "azure_jobs":
         reason = None
         if step.status == "failed":
-            reason = (
-                "input_moderation" if step.failure == "moderation_blocked" else "internal_error"
-            )
+            reason = "input_moderation" if step.failure in SORA_1_MODERATION else "internal_error"
         return (_sora_1_status(step), reason)
     return (step.status, step.progress, step.failure)
 

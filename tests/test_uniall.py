@@ -405,4 +405,9 @@ def test_uniall_shares_the_native_concurrency_limit(http: httpx.Client) -> None:
         http.post("/v1/videos", json={"prompt": "x"})
     refused = submit(http, model="sora2-landscape-4s")
     assert refused.status_code == 429
-    assert refused.json()["error"]["type"] == "requests"
+    assert refused.json()["error"] == {
+        "message": "Too many running tasks",
+        "type": "video_generation_user_error",
+        "param": None,
+        "code": None,
+    }

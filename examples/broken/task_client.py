@@ -58,7 +58,9 @@ class TaskClient:
         url = f"{self.base_url}/api/v1/generateTask/sora-2-pro"
         answer = requests.post(url, json=body, headers=self._headers(), timeout=30).json()
         if answer["code"] != 200:
-            raise TaskError(answer["code"], answer["message"])
+            # The reason is in data.error ("message" only says "Invalid request").
+            detail = (answer.get("data") or {}).get("error") or answer["message"]
+            raise TaskError(answer["code"], detail)
         task_id: str = answer["data"]["taskId"]
         return task_id
 

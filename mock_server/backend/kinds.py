@@ -53,6 +53,14 @@ class JobKind:
     make_suffix: Callable[[], str] | None = None
     #: Status reads a job takes at least in ``polls`` mode (so that every state shows).
     min_poll_steps: int = 1
+    #: The setting that overrides ``lifetime``, when the results' lifetime is a setting.
+    lifetime_setting: str | None = None
+
+    def lifetime_in(self, settings: Any) -> float:
+        """Seconds from completion until the results expire, under these settings."""
+        if self.lifetime_setting is None:
+            return self.lifetime
+        return float(getattr(settings, self.lifetime_setting))
 
     def new_id(self) -> str:
         """A fresh id: ``video_`` + 32 hex, ``gen_`` + 24, ..."""

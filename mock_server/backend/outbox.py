@@ -75,6 +75,8 @@ class Outbox:
         #: Hosts besides loopback that deliveries may go to, in canonical form.
         self.allowed_hosts = allowed_host_names(allowed_hosts)
         self.timeout = timeout
+        #: Per kind, how long the receiver has to answer, where it is not ``timeout``.
+        self.timeouts: dict[str, float] = {}
         self.sender = sender
         self.store: DeliveryStore = store if store is not None else MemoryDeliveries()
         #: Per kind, called right before each attempt to refresh time-bound headers (signatures).
@@ -137,7 +139,8 @@ class Outbox:
             if prepare is not None:
                 prepare(delivery)
             try:
-                status = self.sender(delivery.url, delivery.body, delivery.headers, self.timeout)
+                timeout = self.timeouts.get(delivery.kind, self.timeout)
+                status = self.sender(delivery.url, delivery.body, delivery.headers, timeout)
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
         delivery.attempts.append(

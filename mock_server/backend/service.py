@@ -7,7 +7,7 @@ import copy
 import dataclasses
 from collections.abc import Callable
 
-from mock_server import catalog
+from mock_server import catalog, rules
 from mock_server.backend import history
 from mock_server.backend.clock import MockClock
 from mock_server.backend.database import StorageUnavailable
@@ -18,7 +18,7 @@ from mock_server.backend.kinds import JobKinds
 from mock_server.backend.media import MediaCache, MediaSpec
 from mock_server.backend.shared_values import SharedValueFactory, memory_values
 from mock_server.domain import VideoRequest
-from mock_server.rules import access, jobs, reference
+from mock_server.rules import access, jobs
 from mock_server.rules.registry import RuleViolation
 from mock_server.settings import Settings
 
@@ -144,7 +144,7 @@ class VideoService:
         def take(forced: list[str]) -> catalog.Outcome | None:
             for index, name in enumerate(forced):
                 outcome = catalog.OUTCOMES[name]
-                if outcome.reject_rule and not has_reference:
+                if outcome.needs_reference and not has_reference:
                     continue
                 del forced[index]
                 return outcome
@@ -159,7 +159,8 @@ class VideoService:
         return None if script is None else history.from_json(script)
 
     def plan(self, request: VideoRequest) -> VideoRequest:
-        """Apply forced outcomes and magic markers; refuse a forced face."""
+        """Apply forced outcomes and magic markers: a refusal raises (a ``RuleViolation``, or a
+        ``ScriptedFault`` for a bare HTTP status); a failure or slowness is planned."""
         outcomes = catalog.outcomes_in_prompt(request.prompt)
         forced = self._take_outcome(request.reference is not None)
         if forced is not None:
@@ -167,8 +168,14 @@ class VideoService:
         failure = request.failure_code
         slow = request.slow
         for outcome in outcomes:
-            if outcome.reject_rule == reference.FACE.id:
-                reference.check_no_face(request.reference is not None)
+            if outcome.needs_reference and request.reference is None:
+                continue
+            if outcome.reject_rule is not None:
+                raise RuleViolation(
+                    rules.get(outcome.reject_rule), reason=outcome.reason, model=request.model
+                )
+            if outcome.refuse_status is not None:
+                raise ScriptedFault(FaultStep(outcome.refuse_status))
             failure = outcome.failure or failure
             slow = slow or outcome.slow
         return dataclasses.replace(request, failure_code=failure, slow=slow)
@@ -213,12 +220,12 @@ class VideoService:
         """Accept a job; raises a concurrency violation when the owner has too many."""
         self.settle()
         now = self.clock.now()
-        refusal: RuleViolation | None = None
+        refusal: RuleViolation | ScriptedFault | None = None
         with self.store.locked():
             self._check_concurrency(owner, dialect, request.deployment, now)
             try:
                 planned = self.plan(request)
-            except RuleViolation as exc:
+            except (RuleViolation, ScriptedFault) as exc:
                 # Raised once the transaction is committed: the outcome it used up stays used.
                 refusal = exc
             else:
@@ -252,7 +259,7 @@ class VideoService:
             duration=duration * factor / self.settings.speed,
             steps=max(self.settings.poll_steps, kind.min_poll_steps) * factor,
             reference=planned.reference,
-            lifetime=kind.lifetime,
+            lifetime=kind.lifetime_in(self.settings),
             failure_code=planned.failure_code,
             deployment=planned.deployment,
             variants=planned.variants,

@@ -50,6 +50,12 @@ PROVIDER_UNSUPPORTED = define(
     f"provider is {plain_list(catalog.GT_PROVIDERS)}.",
     "SPEC 3, seed 004",
 )
+SOURCE_TYPE = define(
+    "source.type",
+    400,
+    "source, when given, is a string (accepted and ignored: the provider's own client sends it).",
+    "SPEC 6 [live: the provider's MCP client sends it; choice: 400 for another type]",
+)
 SIZE_WRONG_MODE = define(
     "size.wrong_mode",
     400,
@@ -133,6 +139,8 @@ def check_envelope(
         PROVIDER_UNSUPPORTED,
         "provider",
     )
+    if "source" in body and not isinstance(body["source"], str):
+        raise RuleViolation(SOURCE_TYPE, param="source", got=json_type_name(body["source"]))
     task_input = body.get("input")
     if not isinstance(task_input, dict):
         raise RuleViolation(INPUT_REQUIRED, param="input", got=json_type_name(task_input))

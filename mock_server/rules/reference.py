@@ -50,8 +50,9 @@ DIMENSIONS = define(
 FACE = define(
     "input_reference.face",
     400,
-    "The reference shows no real human face (the mock cannot see faces: forced only).",
-    "SPEC 1.2, seeds 001, 002; SPEC 5.3",
+    "The reference shows no real human face (the mock cannot see faces: forced only); the "
+    "refusal is input moderation's, reason people-in-user-uploads.",
+    "SPEC 1.2, seeds 001, 002; SPEC 5.3; SPEC 6 [live: public issues]",
 )
 FILE_NOT_FOUND = define(
     "input_reference.file_not_found",
@@ -129,9 +130,3 @@ def check_dimensions(image: ReferenceImage, width: int, height: int) -> None:
             got=f"{image.width}x{image.height}",
             expected=f"{width}x{height}",
         )
-
-
-def check_no_face(forced: bool) -> None:
-    """Refuse a reference the test declared to show a face."""
-    if forced:
-        raise RuleViolation(FACE, param=PARAM)

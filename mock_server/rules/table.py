@@ -1,13 +1,18 @@
-"""The README's rule table, generated from the registry.
+"""The README's generated tables: the rules, the forced outcomes, and where each behaviour
+comes from.
 
-``python -m mock_server.rules.table`` prints it; ``--write README.md`` replaces it in place.
+``python -m mock_server.rules.table`` prints them; ``--write README.md`` replaces each in place
+(between its ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from mock_server import catalog
+from mock_server.rules import provenance
 from mock_server.rules.registry import all_rules
 
 START_MARKER = "<!-- rules:start -->"
@@ -27,20 +32,43 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
-def readme_block() -> str:
-    """The table between the markers the README keeps it in."""
-    return f"{START_MARKER}\n{markdown_table()}\n{END_MARKER}"
+def outcomes_table() -> str:
+    """Every forced outcome: its marker (also its name for the control API and Python), what
+    it does, and where it comes from."""
+    rows = ["| marker | effect | comes from |", "|---|---|---|"]
+    for outcome in catalog.OUTCOMES.values():
+        rows.append(
+            f"| `{catalog.magic_marker(outcome.name)}` | {outcome.description} | "
+            f"{outcome.kind}: {outcome.source} |"
+        )
+    return "\n".join(rows)
+
+
+#: Each generated block by its marker name.
+BLOCKS: dict[str, Callable[[], str]] = {
+    "rules": markdown_table,
+    "outcomes": outcomes_table,
+    "provenance": provenance.markdown_table,
+}
+
+
+def readme_block(name: str = "rules") -> str:
+    """A generated table between the markers the README keeps it in."""
+    return f"<!-- {name}:start -->\n{BLOCKS[name]()}\n<!-- {name}:end -->"
 
 
 def write(path: Path) -> None:
-    """Replace the table between the markers of a file."""
+    """Replace every generated table between its markers in a file."""
     text = path.read_text()
-    start, end = text.index(START_MARKER), text.index(END_MARKER) + len(END_MARKER)
-    path.write_text(text[:start] + readme_block() + text[end:])
+    for name in BLOCKS:
+        start_marker, end_marker = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        start, end = text.index(start_marker), text.index(end_marker) + len(end_marker)
+        text = text[:start] + readme_block(name) + text[end:]
+    path.write_text(text)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--write"]:
         write(Path(sys.argv[2] if len(sys.argv) > 2 else "README.md"))
     else:
-        print(readme_block())
+        print("\n\n".join(readme_block(name) for name in BLOCKS))

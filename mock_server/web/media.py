@@ -27,7 +27,7 @@ def media_file(job_id: str, name: str) -> ResponseReturnValue:
         raise RuleViolation(jobs.MEDIA_NOT_FOUND, job_id=job_id, name=name)
     job = service.retrieve(job_id, status_read=False)
     if service.expired(job):
-        raise RuleViolation(jobs.MEDIA_EXPIRED, job_id=job_id)
+        raise RuleViolation(jobs.MEDIA_EXPIRED, job_id=job_id, lifetime=job.lifetime)
     data = service.content(job_id, variant)
     return Response(data, mimetype=catalog.CONTENT_VARIANTS[variant])
 

@@ -38,7 +38,6 @@ AZURE_WORDING: Mapping[str, Wording] = {
     "auth.missing": ("401", lambda v: catalog.AZURE_ACCESS_DENIED),
     "auth.invalid_key": ("401", lambda v: catalog.AZURE_ACCESS_DENIED),
     "rate_limit.requests": ("429", _rate),
-    "rate_limit.concurrent_jobs": (None, lambda v: catalog.TOO_MANY_RUNNING_TASKS),
     "azure.api_version": ("BadRequest", _api_version),
     "azure.deployment_not_found": (
         None,
@@ -62,7 +61,6 @@ WORDING: Mapping[str, Wording] = {**openai.WORDING, **AZURE_WORDING}
 #: Error ``type`` by rule where Azure's differs from OpenAI's.
 TYPE_BY_RULE: Mapping[str, str] = {
     **openai.TYPE_BY_RULE,
-    "rate_limit.concurrent_jobs": catalog.AZURE_USER_ERROR_TYPE,
     "azure.deployment_not_found": catalog.AZURE_USER_ERROR_TYPE,
 }
 

@@ -9,6 +9,8 @@ from mock_server.backend.job import Job
 from mock_server.backend.outbox import Outbox
 from mock_server.dialects.generatetask import render
 
+KIND = "callback"
+
 
 class CallbackPublisher:
     """Queues the status envelope for ``callback_url``; only a 200 counts as received.
@@ -18,6 +20,7 @@ class CallbackPublisher:
 
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
+        outbox.timeouts[KIND] = catalog.CALLBACK_ANSWER_SECONDS
 
     def job_finished(self, job: Job) -> None:
         """Publish the final state of a callback-mode task."""
@@ -25,7 +28,7 @@ class CallbackPublisher:
             return
         body = render.status(job, job.origin or "")
         self.outbox.enqueue(
-            "callback",
+            KIND,
             job.callback_url,
             json.dumps(body, separators=(",", ":")).encode(),
             {"content-type": "application/json", "user-agent": "sora-mock-callbacks"},

@@ -27,6 +27,12 @@ def _f(v: RuleViolation, key: str) -> Any:
     return v.facts.get(key)
 
 
+def _lifetime(seconds: float) -> str:
+    """``15 days``, ``24 hours``."""
+    days = seconds / 86400
+    return f"{days:g} days" if days >= 2 else f"{seconds / 3600:g} hours"
+
+
 def _field(v: RuleViolation) -> str:
     return FIELD_NAMES.get(v.param or "", v.param or "request")
 
@@ -82,7 +88,7 @@ WORDING: dict[str, Message] = {
         f"callback_url can never be delivered: {_f(v, 'reason')}."
     ),
     "provider.unsupported": _one_of,
-    "prompt.required": lambda v: "input.prompt is required.",
+    "prompt.required": lambda v: "Missing required field: input.prompt",
     "prompt.type": lambda v: "input.prompt must be a string.",
     "prompt.empty": lambda v: "input.prompt must not be empty.",
     "prompt.too_long": lambda v: (
@@ -115,7 +121,11 @@ WORDING: dict[str, Message] = {
     ),
     "input_reference.unreadable": lambda v: f"{IMAGE}: the image could not be read.",
     "input_reference.decompression_bomb": lambda v: f"{IMAGE}: the image has too many pixels.",
-    "input_reference.face": lambda v: f"{IMAGE}: images of real human faces are not allowed.",
+    "input_reference.face": lambda v: catalog.INPUT_MODERATION_MESSAGE.format(
+        reason=_f(v, "reason")
+    ),
+    "moderation.input": lambda v: catalog.INPUT_MODERATION_MESSAGE.format(reason=_f(v, "reason")),
+    "access.org_unverified": lambda v: catalog.ORG_UNVERIFIED_MESSAGE.format(model=_f(v, "model")),
     "input_reference.file_not_found": lambda v: f"{IMAGE}: no asset '{_f(v, 'file_id')}'.",
     "input_reference.url_invalid": lambda v: f"{IMAGE}: not an http(s) or data: URL.",
     "input_reference.url_private": lambda v: (
@@ -123,13 +133,14 @@ WORDING: dict[str, Message] = {
     ),
     "input_reference.url_expired": lambda v: f"{IMAGE}: the presigned URL has expired.",
     "task_id.required": lambda v: "taskId is required.",
+    "source.type": lambda v: f"source must be a string (got {_f(v, 'got')}).",
     "video.not_found": lambda v: f"Task not found: {_f(v, 'job_id')}",
     "video.not_ready": lambda v: f"Task {_f(v, 'job_id')} is not finished yet.",
     "video.failed_no_content": lambda v: f"Task {_f(v, 'job_id')} failed and has no result.",
     "media.not_found": lambda v: f"No file '{_f(v, 'name')}' for task {_f(v, 'job_id')}.",
     "media.expired": lambda v: (
         f"The result of task {_f(v, 'job_id')} has expired: result URLs are valid for "
-        f"{catalog.GT_RESULT_LIFETIME_SECONDS / 86400:g} days."
+        f"{_lifetime(_f(v, 'lifetime'))}."
     ),
     "auth.missing": lambda v: "Missing API key: send Authorization: Bearer KEY.",
     "auth.invalid_key": lambda v: f"Invalid API key: {_f(v, 'masked')}.",

@@ -52,6 +52,7 @@ DIALECT = Dialect(
         catalog.GT_RESULT_LIFETIME_SECONDS,
         _generation_seconds,
         LimitGroup(NAME, "generatetask_concurrent_jobs", "generatetask_requests_per_minute"),
+        lifetime_setting="generatetask_result_lifetime",
     ),
     error_contract="generatetask/error",
     render_error=render.error,

@@ -16,13 +16,16 @@ STATES = {
     catalog.COMPLETED: "success",
     catalog.FAILED: "failed",
 }
-#: Neutral failure codes in this format's words (seed 004; INTERNAL_ERROR is a choice).
+#: Neutral failure codes in this format's words: seed 004's CONTENT_VIOLATION and
+#: INVALID_IMAGE_URL, the provider's list with its descriptions (APIXO error-codes; the
+#: CONTENT_VIOLATION message is its example's), and GENERATION_FAILED for any other failure.
 FAIL_CODES = {
-    "moderation_blocked": ("CONTENT_VIOLATION", "Content violates safety guidelines"),
-    "image_unreachable": ("INVALID_IMAGE_URL", "Cannot access provided image URL"),
+    "moderation_blocked": ("CONTENT_VIOLATION", "Content violates usage policy"),
+    "image_unreachable": ("INVALID_IMAGE_URL", "Cannot access the provided image URL"),
     "invalid_reference_image": ("INVALID_IMAGE_URL", "The provided image cannot be used"),
-    "internal_error": ("INTERNAL_ERROR", "Internal error while generating the video"),
+    **{kind.code: (kind.code.upper(), kind.message) for kind in catalog.PROVIDER_FAILURES},
 }
+GENERIC_FAILURE = ("GENERATION_FAILED", "Generic generation failure")
 
 
 def _ms(seconds: float) -> int:
@@ -40,7 +43,7 @@ def submitted(job: Job) -> dict[str, Any]:
 
 
 def result_url(base_url: str, job: Job) -> str:
-    """Where the finished video is served, without credentials, for 15 days."""
+    """Where the finished video is served, without credentials, until the results expire."""
     return f"{base_url.rstrip('/')}/media/{job.id}/video.mp4"
 
 
@@ -57,24 +60,30 @@ def status(job: Job, base_url: str) -> dict[str, Any]:
         data["resultJson"] = json.dumps({"resultUrls": [result_url(base_url, job)]})
         data["costTime"] = data["completeTime"] - data["createTime"]
     if job.status == catalog.FAILED:
-        data["failCode"], data["failMsg"] = FAIL_CODES.get(
-            job.error_code or "", FAIL_CODES["internal_error"]
-        )
+        data["failCode"], data["failMsg"] = FAIL_CODES.get(job.error_code or "", GENERIC_FAILURE)
     return envelope(data)
+
+
+def failure(status_code: int, detail: str) -> dict[str, Any]:
+    """An error body: the status's message, the detail in ``data.error`` (a 401 is bare)."""
+    message = catalog.gt_status_message(status_code)
+    if status_code in catalog.GT_BARE_STATUSES:
+        return {"code": status_code, "message": message}
+    return envelope({"error": detail}, status_code, message)
 
 
 def error(violation: RuleViolation) -> dict[str, Any]:
     """A rule violation in this format's envelope."""
-    return envelope(None, violation.status, word(violation))
+    return failure(violation.status, word(violation))
 
 
 def server_error(status_code: int, message: str | None = None) -> dict[str, Any]:
     """An injected or unexpected failure."""
-    default = (
-        "Rate limit exceeded. Wait and retry."
-        if status_code == 429
-        else "Internal server error."
-        if status_code >= 500
-        else "Request failed."
+    defaults = {
+        429: "Rate limit exceeded. Wait and retry.",
+        503: "Model temporarily unavailable. Try again later.",
+    }
+    default = defaults.get(
+        status_code, "Internal server error." if status_code >= 500 else "Request failed."
     )
-    return envelope(None, status_code, message or default)
+    return failure(status_code, message or default)

@@ -119,11 +119,8 @@ def _rate(v: RuleViolation) -> str:
     )
 
 
-def _concurrent(v: RuleViolation) -> str:
-    return (
-        f"You have reached the limit of {_f(v, 'limit')} concurrent video generation jobs. "
-        f"Wait for a job to complete and try again in {_f(v, 'retry_after')}s."
-    )
+def _input_moderation(v: RuleViolation) -> str:
+    return catalog.INPUT_MODERATION_MESSAGE.format(reason=_f(v, "reason"))
 
 
 def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
@@ -249,9 +246,11 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
             ),
         ),
         "input_reference.dimensions": (None, lambda v: catalog.INPAINT_MISMATCH_MESSAGE),
-        "input_reference.face": (
-            "invalid_value",
-            lambda v: f"Invalid {ref}: images containing real human faces are not allowed.",
+        "input_reference.face": (None, _input_moderation),
+        "moderation.input": (None, _input_moderation),
+        "access.org_unverified": (
+            None,
+            lambda v: catalog.ORG_UNVERIFIED_MESSAGE.format(model=_f(v, "model")),
         ),
         "input_reference.file_not_found": (
             None,
@@ -271,7 +270,7 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
             ),
         ),
         "rate_limit.requests": ("rate_limit_exceeded", _rate),
-        "rate_limit.concurrent_jobs": ("rate_limit_exceeded", _concurrent),
+        "rate_limit.concurrent_jobs": (None, lambda v: catalog.TOO_MANY_RUNNING_TASKS),
         "video.not_found": (None, lambda v: f"Video with id '{_f(v, 'job_id')}' not found."),
         "character.name": (
             "invalid_value",
@@ -424,8 +423,12 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
     }
 
 
-#: Error ``type`` by status; rate limits use OpenAI's ``requests``.
-TYPE_BY_RULE = {"rate_limit.requests": "requests", "rate_limit.concurrent_jobs": "requests"}
+#: Error ``type`` by rule: the per-minute limit uses OpenAI's ``requests``; the concurrency cap
+#: the live ``video_generation_user_error`` (SPEC 6).
+TYPE_BY_RULE = {
+    "rate_limit.requests": "requests",
+    "rate_limit.concurrent_jobs": catalog.AZURE_USER_ERROR_TYPE,
+}
 
 
 WORDING = wording_for(FIELD_NAMES)

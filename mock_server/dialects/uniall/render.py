@@ -36,6 +36,9 @@ def task(job: Job, base_url: str) -> dict[str, Any]:
     """The query object: URLs once completed, timings once finished, error once failed."""
     done = job.completed_at is not None
     elapsed = round(job.completed_at - job.created_at, 3) if job.completed_at is not None else None
+    # The processing time in whole seconds, as the provider's query page shows it (89, never
+    # 89.55: SPEC 6 [public: UniAll models/video/sora-2/query-task]).
+    duration = int(elapsed) if elapsed is not None else None
     completed = job.status == catalog.COMPLETED
     return {
         "id": job.id,
@@ -48,7 +51,7 @@ def task(job: Job, base_url: str) -> dict[str, Any]:
         "seconds": str(job.seconds),
         "video_url": media_url(base_url, job, "video.mp4") if completed else None,
         "thumbnail_url": media_url(base_url, job, "thumbnail.webp") if completed else None,
-        "duration": elapsed,
+        "duration": duration,
         "metadata": (
             {
                 "total_time": elapsed,
