@@ -3,14 +3,16 @@
 Valid requests (``create_requests``; ``edit_requests``, ``extension_requests`` and
 ``character_requests`` for the other OpenAI endpoints), near misses each paired with the rule
 that refuses them (``near_miss_requests``), hostile requests (``hostile_requests``), real
-reference images (``reference_images``), prompts (``prompts``) and job histories
-(``job_histories``) for ``SoraMock.play_history``. This module only re-exports; see
+reference images (``reference_images``), prompts (``prompts``), job histories
+(``job_histories``) for ``SoraMock.play_history``, and forced outcomes (``forced_outcomes``)
+for ``SoraMock.force_outcome``. This module only re-exports; see
 ``sora_testkit.generation``.
 """
 
 from mock_server.backend.history import FaultStep, StateStep
 from sora_testkit.generation.histories import job_histories
 from sora_testkit.generation.images import reference_images
+from sora_testkit.generation.outcomes import forced_outcomes
 from sora_testkit.generation.requests import (
     character_requests,
     create_requests,
@@ -31,6 +33,7 @@ __all__ = [
     "create_requests",
     "edit_requests",
     "extension_requests",
+    "forced_outcomes",
     "hostile_requests",
     "job_histories",
     "near_miss_requests",

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from mock_server import catalog, contracts, create_app, replace_state, state_of
+from mock_server import catalog, contracts, create_app, replace_state, rules, state_of
 from mock_server.backend.history import FaultStep, StateStep, Step
+from mock_server.controls import Controls
 from mock_server.settings import Settings
 from sora_testkit import httpx_client, openai_client, strategies
 from sora_testkit.generation.common import Mistake
@@ -232,6 +233,7 @@ def test_strategies_reexports_everything_public() -> None:
     "strategy",
     [
         lambda: strategies.create_requests(dialect="azure-openai"),
+        lambda: strategies.forced_outcomes(effects=("explode",)),
         lambda: strategies.create_requests(encodings=("xml",)),
         lambda: strategies.near_miss_requests(dialect="sora3"),
         lambda: strategies.hostile_requests(dialect=""),
@@ -282,3 +284,54 @@ def test_mistakes_can_only_name_listed_mistakes() -> None:
 
     with pytest.raises(InvalidArgument, match="mistakes must be some of the uniall mistakes"):
         draw()
+
+
+def _finish(dialect: str, job_id: str) -> httpx.Response:
+    """Read a job until its status is terminal in its dialect's words."""
+    done = {"success", "failed", "completed", "succeeded"}
+    while True:
+        response = _read(dialect, job_id)
+        body = response.json()
+        status = body["data"]["state"] if dialect == "generatetask" else body["status"]
+        if status in done:
+            return response
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@settings(max_examples=25, deadline=None)
+@given(outcome=strategies.forced_outcomes())
+def test_every_forced_outcome_answers_as_documented(dialect: str, outcome: str) -> None:
+    fresh()
+    kind = catalog.OUTCOMES[outcome]
+    Controls(state_of(APP)).force_outcome({"outcome": outcome})
+    path, body = CREATES[dialect]
+    created = HTTP.post(path, json=body)
+    if kind.reject_rule is not None or kind.refuse_status is not None:
+        expected = rules.get(kind.reject_rule).status if kind.reject_rule else kind.refuse_status
+        assert created.status_code == expected
+        error_contract = "generatetask/error" if dialect == "generatetask" else "openai/error"
+        assert contracts.violations(error_contract, created.json()) == []
+        return
+    assert created.status_code == 200, created.text
+    data = created.json()
+    job_id = data["data"]["taskId"] if dialect == "generatetask" else data["id"]
+    final = _finish(dialect, job_id).json()
+    if kind.failure is None:
+        return
+    if dialect == "generatetask":
+        assert final["data"]["failCode"] == GT_FAIL_CODES[kind.failure]
+    elif dialect == "azure_jobs":
+        assert final["failure_reason"] in ("input_moderation", "internal_error")
+    else:
+        assert final["error"]["code"] == kind.failure
+    assert state_of(APP).contract_violations == []
+
+
+def test_forced_outcomes_can_keep_to_some_effects() -> None:
+    @settings(max_examples=30)
+    @given(strategies.forced_outcomes(effects=("refusal",), with_reference=True))
+    def check(name: str) -> None:
+        outcome = catalog.OUTCOMES[name]
+        assert outcome.reject_rule is not None or outcome.refuse_status is not None
+
+    check()

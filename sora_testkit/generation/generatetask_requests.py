@@ -52,6 +52,8 @@ def valid(draw: st.DrawFn, references: bool | None) -> ApiRequest:
     if draw(st.booleans()):
         body["request_type"] = "callback"
         body["callback_url"] = CALLBACK_URL
+    if draw(st.booleans()):
+        body["source"] = draw(st.sampled_from(("apixo-mcp", "my-app", "")))
     return request(DIALECT, body)
 
 
@@ -126,6 +128,12 @@ def _image_too_large(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
     return edit_input(_image(draw), image_urls=[data_url(data, "png")])
 
 
+def _source_not_text(draw: st.DrawFn, _: tuple[str, ...]) -> ApiRequest:
+    base = _text(draw)
+    source = draw(st.sampled_from((1, True, ["mcp"], {"name": "mcp"})))
+    return dataclasses.replace(base, json={**base.json, "source": source})
+
+
 MISTAKES = (
     Mistake("size written with x", "size.unsupported", _size_with_x),
     Mistake("size in image-to-video", "size.wrong_mode", _size_in_image_to_video),
@@ -143,4 +151,5 @@ MISTAKES = (
     Mistake("image URL on a private host", "input_reference.url_private", _private_image),
     Mistake("unsupported resolution", "resolution.unsupported", _unsupported_resolution),
     Mistake("image over 10 MB", "input_reference.too_large", _image_too_large),
+    Mistake("source that is not a string", "source.type", _source_not_text),
 )
