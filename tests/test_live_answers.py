@@ -13,10 +13,10 @@ import openai
 import pytest
 from flask import Flask
 
-from mock_server import catalog, state_of
+from mock_server import catalog, rules, state_of
 from mock_server.backend.outbox import Outbox
 from mock_server.controls import Controls
-from sora_testkit import httpx_client, openai_client
+from sora_testkit import SoraMock, httpx_client, openai_client
 from tests.conftest import AUTH, AppFactory
 from tests.helpers import image_bytes, named_file
 
@@ -271,3 +271,70 @@ def test_every_outcome_the_readme_lists_is_accepted_by_name(app: Flask) -> None:
             assert http.post("/_mock/outcomes", json={"outcome": name}).status_code == 200
         queued = http.get("/_mock/outcomes").json()["forced_outcomes"]
     assert queued == sdk_names
+
+
+#: Where each dialect creates, and how its failure code reads.
+WALK_DIALECTS = ("openai", "generatetask")
+
+
+@pytest.mark.parametrize("name", list(catalog.OUTCOMES))
+@pytest.mark.parametrize("way", ["python", "control api", "magic prompt"])
+def test_every_readme_outcome_answers_as_documented(
+    make_app: AppFactory, name: str, way: str
+) -> None:
+    """Each name of the README's list, forced each of the three ways, on the native and the
+    generateTask dialects: the documented refusal, failure or slowness."""
+    outcome = catalog.OUTCOMES[name]
+    for dialect in WALK_DIALECTS:
+        mock = SoraMock(make_app(progression="polls"))
+        marker = f" {catalog.magic_marker(name)}" if way == "magic prompt" else ""
+        if way == "python":
+            mock.force_outcome(name)
+        elif way == "control api":
+            with mock.httpx_client() as control:
+                assert control.post("/_mock/outcomes", json={"outcome": name}).status_code == 200
+        with mock.httpx_client() as http:
+            if dialect == "openai":
+                fields = {"prompt": "a lighthouse" + marker, "size": "720x1280"}
+                files = {"input_reference": ("r.png", image_bytes(720, 1280), "image/png")}
+                created = http.post("/v1/videos", data=fields, files=files)
+            else:
+                task: dict[str, Any] = {"mode": "image-to-video", "prompt": "a lighthouse" + marker}
+                task["image_urls"] = ["https://images.example.com/r.png"]
+                created = http.post(GT_CREATE, json={"input": task})
+            _check(dialect, outcome, created, http)
+
+
+def _check(dialect: str, outcome: catalog.Outcome, created: httpx.Response, http: Any) -> None:
+    if outcome.reject_rule is not None:
+        assert created.status_code == rules.get(outcome.reject_rule).status, created.text
+        assert created.headers["x-sora-mock-rule"] == outcome.reject_rule
+        return
+    if outcome.refuse_status is not None:
+        assert created.status_code == outcome.refuse_status, created.text
+        assert created.headers["x-sora-mock-fault"] == str(outcome.refuse_status)
+        return
+    assert created.status_code == 200, created.text
+    body = created.json()
+    job_id = body["data"]["taskId"] if dialect == "generatetask" else body["id"]
+    reads = 0
+    while True:
+        reads += 1
+        if dialect == "generatetask":
+            data = http.get(GT_STATUS, params={"taskId": job_id}).json()["data"]
+            state, code = data["state"], data.get("failCode")
+            if state in ("success", "failed"):
+                break
+        else:
+            video = http.get(f"/v1/videos/{job_id}").json()
+            state, code = video["status"], (video["error"] or {}).get("code")
+            if state in ("completed", "failed"):
+                break
+    if outcome.slow:
+        assert state in ("success", "completed")
+        assert reads == catalog.POLL_STEPS * catalog.SLOW_FACTOR
+        return
+    assert state == "failed"
+    failure = outcome.failure or ""
+    expected = GT_FAIL_CODES[failure][0] if dialect == "generatetask" else failure
+    assert code == expected
