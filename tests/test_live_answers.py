@@ -184,15 +184,30 @@ def test_generatetask_fail_codes_are_the_providers(
 
 
 @pytest.mark.parametrize(
-    ("outcome", "status", "message"),
+    ("outcome", "status", "message", "detail"),
     [
-        ("insufficient_balance", 402, "Insufficient balance"),
-        ("forbidden", 403, "Content violates policy"),
-        ("service_unavailable", 503, "Service temporarily unavailable"),
+        (
+            "insufficient_balance",
+            402,
+            "Insufficient balance",
+            "Insufficient balance. Top up your account.",
+        ),
+        (
+            "forbidden",
+            403,
+            "Content violates policy",
+            "Content violates policy. Modify the content.",
+        ),
+        (
+            "service_unavailable",
+            503,
+            "Service temporarily unavailable",
+            "Model temporarily unavailable. Try again later.",
+        ),
     ],
 )
 def test_generatetask_http_refusals_by_name(
-    app: Flask, outcome: str, status: int, message: str
+    app: Flask, outcome: str, status: int, message: str, detail: str
 ) -> None:
     """The provider's errors page: 402 insufficient balance, 403, 503."""
     Controls(state_of(app)).force_outcome({"outcome": outcome})
@@ -202,7 +217,8 @@ def test_generatetask_http_refusals_by_name(
     assert refused.status_code == status
     body = refused.json()
     assert (body["code"], body["message"]) == (status, message)
-    assert body["data"]["error"]
+    assert body["data"]["error"] == detail
+    assert refused.headers["x-sora-mock-fault"] == str(status)
     assert after.status_code == 200  # used up
 
 

@@ -80,6 +80,8 @@ def error(violation: RuleViolation) -> dict[str, Any]:
 def server_error(status_code: int, message: str | None = None) -> dict[str, Any]:
     """An injected or unexpected failure."""
     defaults = {
+        402: "Insufficient balance. Top up your account.",
+        403: "Content violates policy. Modify the content.",
         429: "Rate limit exceeded. Wait and retry.",
         503: "Model temporarily unavailable. Try again later.",
     }
