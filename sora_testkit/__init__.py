@@ -1,6 +1,7 @@
 """sora-testkit: what a test suite imports to test Sora 2 API clients against the mock."""
 
 from sora_testkit.assertions import ContractViolationError, PrematureReadError
+from sora_testkit.client_clock import ClientClock, client_clock
 from sora_testkit.clients import (
     async_httpx_client,
     async_openai_client,
@@ -21,6 +22,7 @@ from sora_testkit.transports import (
 __all__ = [
     "AssetRef",
     "AsyncWSGITransport",
+    "ClientClock",
     "ContractViolationError",
     "LiveServer",
     "PrematureReadError",
@@ -30,6 +32,7 @@ __all__ = [
     "async_openai_client",
     "async_wsgi_transport",
     "azure_openai_client",
+    "client_clock",
     "httpx_client",
     "openai_client",
     "pep3333_paths",

@@ -16,6 +16,7 @@ from mock_server.controls import Controls
 from mock_server.settings import Settings
 from mock_server.state import MockState
 from sora_testkit import assertions, clients
+from sora_testkit.client_clock import ClientClock
 from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 
 if TYPE_CHECKING:
@@ -114,6 +115,11 @@ class SoraMock:
     def now(self) -> float:
         """The mock clock, in unix seconds."""
         return self.state.clock.now()
+
+    def client_clock(self) -> ClientClock:
+        """A switch (``with sora_mock.client_clock(): ...``) that runs the code under test on
+        this mock's clock: its sleeps advance it, its clocks read it."""
+        return ClientClock(self.state.clock)
 
     def advance(self, seconds: float) -> float:
         """Move the mock clock forward; timed jobs and due deliveries follow."""

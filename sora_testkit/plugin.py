@@ -17,6 +17,7 @@ import pytest
 
 from mock_server import catalog, create_app, state_of
 from mock_server.settings import Settings, SettingsError
+from sora_testkit.client_clock import ClientClock
 from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import SoraMock
@@ -58,6 +59,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--sora-api-key", default=None, help="the API key for --sora-base-url (or the mock's)"
     )
+    group.addoption(
+        "--sora-client-clock",
+        action="store_true",
+        default=False,
+        help="run the code under test on the mock clock: its sleeps advance the mock, its "
+        "clocks read it (per test: @pytest.mark.sora_mock(client_clock=True))",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,15 +78,27 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+#: Marker arguments that steer the kit rather than the server.
+KIT_OPTIONS = frozenset({"client_clock"})
+
+
 def marker_settings(**settings: Any) -> dict[str, Any]:
-    """Check a marker's arguments: each must name a setting."""
-    unknown = sorted(set(settings) - _SETTING_NAMES)
+    """Check a marker's arguments: each must name a setting (or a kit option, dropped here)."""
+    unknown = sorted(set(settings) - _SETTING_NAMES - KIT_OPTIONS)
     if unknown:
         raise TypeError(
             f"unknown {MARKER} setting(s): {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(_SETTING_NAMES))}"
+            f"known: {', '.join(sorted(_SETTING_NAMES | KIT_OPTIONS))}"
         )
-    return settings
+    return {name: value for name, value in settings.items() if name not in KIT_OPTIONS}
+
+
+def _client_clock_wanted(request: pytest.FixtureRequest) -> bool:
+    """The marker's ``client_clock`` (the nearest wins), else ``--sora-client-clock``."""
+    for marker in request.node.iter_markers(MARKER):
+        if "client_clock" in marker.kwargs:
+            return bool(marker.kwargs["client_clock"])
+    return bool(request.config.getoption("sora_client_clock"))
 
 
 def _command_line_settings(config: pytest.Config) -> dict[str, Any]:
@@ -128,14 +148,22 @@ def sora_settings(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -
 
 
 @pytest.fixture
-def sora_mock(sora_target: Target, sora_app: Flask, sora_settings: Settings) -> SoraMock:
-    """A fresh mock for this test, with its controls, journals and assertions.
+def sora_mock(
+    request: pytest.FixtureRequest, sora_target: Target, sora_app: Flask, sora_settings: Settings
+) -> Iterator[SoraMock]:
+    """A fresh mock for this test, with its controls, journals and assertions; with
+    ``client_clock`` on, the test's code runs on the mock clock until the test ends.
 
     Skips the test when ``--sora-base-url`` points the suite at a real deployment.
     """
     if not sora_target.is_mock:
         pytest.skip("steers the mock; skipped against a real deployment (--sora-base-url)")
-    return SoraMock.fresh(sora_app, sora_settings, api_key=sora_target.api_key)
+    mock = SoraMock.fresh(sora_app, sora_settings, api_key=sora_target.api_key)
+    if not _client_clock_wanted(request):
+        yield mock
+        return
+    with ClientClock(mock.state.clock):
+        yield mock
 
 
 def _fresh_if_mock(request: pytest.FixtureRequest, target: Target) -> SoraMock | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
+
+from mock_server.backend.real_time import real_time
 
 
 class MockClock:
@@ -19,7 +20,7 @@ class MockClock:
         start: float | None = None,
         *,
         frozen: bool = False,
-        wall: Callable[[], float] = time.time,
+        wall: Callable[[], float] = real_time,
     ) -> None:
         self._wall = wall
         self._lock = threading.Lock()

@@ -19,6 +19,7 @@ from mock_server.backend.deliveries import (
     MemoryDeliveries,
     is_due,
 )
+from mock_server.backend.real_time import real_monotonic
 from mock_server.client_urls import allowed_host_names, delivery_refusal
 
 log = logging.getLogger("sora_mock.deliveries")
@@ -163,13 +164,13 @@ class Outbox:
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until nothing due is pending (for a worker that delivers in the background)."""
-        deadline = time.monotonic() + timeout
+        deadline = real_monotonic() + timeout
         with self._changed:
             while True:
                 now = self.clock.now()
                 if not any(is_due(d, now) for d in self.store.all()):
                     return True
-                left = deadline - time.monotonic()
+                left = deadline - real_monotonic()
                 if left <= 0:
                     return False
                 # Another process sharing the store may be the one delivering: look again soon.

@@ -10,6 +10,7 @@ from flask import Request, Response, g, request
 
 from mock_server import catalog
 from mock_server.backend.database import StorageUnavailable
+from mock_server.backend.real_time import real_sleep
 from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.errors import fault_response
@@ -45,7 +46,7 @@ def guard() -> Response | None:
     fault = state.faults.take(method, path)
     if fault is not None:
         if fault.delay_ms:
-            time.sleep(fault.delay_ms / 1000)
+            real_sleep(fault.delay_ms / 1000)
         if fault.status:
             return fault_response(fault)
     if endpoint in PUBLIC_ENDPOINTS:
