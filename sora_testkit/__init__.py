@@ -1,6 +1,10 @@
 """sora-testkit: what a test suite imports to test Sora 2 API clients against the mock."""
 
-from sora_testkit.assertions import ContractViolationError, PrematureReadError
+from sora_testkit.assertions import (
+    CarelessClientError,
+    ContractViolationError,
+    PrematureReadError,
+)
 from sora_testkit.client_clock import ClientClock, client_clock
 from sora_testkit.clients import (
     async_httpx_client,
@@ -22,6 +26,7 @@ from sora_testkit.transports import (
 __all__ = [
     "AssetRef",
     "AsyncWSGITransport",
+    "CarelessClientError",
     "ClientClock",
     "ContractViolationError",
     "LiveServer",

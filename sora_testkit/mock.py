@@ -200,3 +200,21 @@ class SoraMock:
     def assert_no_premature_reads(self) -> None:
         """The client never downloaded or remixed a job before it had finished."""
         assertions.assert_no_premature_reads(self.requests)
+
+    def assert_waited_for_retry_after(self) -> None:
+        """Fail if a request followed a 429/503 with ``retry-after`` sooner than it asked."""
+        assertions.assert_waited_for_retry_after(self.requests)
+
+    def assert_polls_paced(self, min_interval: float | None = None) -> None:
+        """Fail if status reads of one job came closer than ``min_interval`` seconds (default:
+        the server's hint, else the dialect's advice)."""
+        assertions.assert_polls_paced(self.requests, min_interval)
+
+    def assert_results_used_after_done(self) -> None:
+        """Fail if results were used (downloaded, fetched, remixed, edited, extended) before
+        an answer showed the job finished."""
+        assertions.assert_results_used_after_done(self.requests)
+
+    def assert_gave_up_within(self, seconds: float) -> None:
+        """Fail if an unfinished job was still polled ``seconds`` after its create."""
+        assertions.assert_gave_up_within(self.requests, seconds)

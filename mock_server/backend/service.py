@@ -45,6 +45,8 @@ class VideoService:
         self.media = media
         self.progression: Progression = progression_for(settings.progression)
         self.listeners: list[JobListener] = []
+        #: Told what each call did with which job: ``("create" | "read" | "use", job)``.
+        self.observer: Callable[[str, Job], None] = lambda kind, job: None
         #: Names of the outcomes forced on the next jobs, in order.
         self._forced = shared("forced_outcomes", list)
         #: Scripted histories for the next jobs, each a list of steps as JSON.
@@ -237,7 +239,9 @@ class VideoService:
                 self._schedule(job)
                 self.store.add(job)
                 self._advance(job, now)
-                return copy.copy(job)
+                made = copy.copy(job)
+                self.observer("create", made)
+                return made
         assert refusal is not None
         raise refusal
 
@@ -293,7 +297,10 @@ class VideoService:
         # Raised once the transaction is committed: the step it played stays played.
         if fault is not None:
             raise fault
-        return copy.copy(job)
+        shown = copy.copy(job)
+        if status_read:
+            self.observer("read", shown)
+        return shown
 
     def _play(self, job: Job, now: float) -> ScriptedFault | None:
         """Answer a status read of a scripted job with its next step (a fault is returned)."""
@@ -348,6 +355,7 @@ class VideoService:
     def remix(self, job_id: str, prompt: str, *, owner: str, dialect: str | None = None) -> Job:
         """A new job from a completed one, keeping its model, size, length and reference."""
         source = self.retrieve(job_id, status_read=False, dialect=dialect)
+        self.observer("use", source)
         jobs.check_remixable(job_id, source.status)
         request = VideoRequest(
             prompt,
@@ -376,6 +384,7 @@ class VideoService:
     ) -> bytes:
         """The rendered media of a completed, unexpired job (``take``: which of its videos)."""
         job = self.retrieve(job_id, status_read=False, dialect=dialect)
+        self.observer("use", job)
         jobs.check_content_ready(job_id, job.status, self.expired(job))
         return self.media.get(job_id, variant, dataclasses.replace(self._spec(job), take=take))
 
@@ -394,6 +403,7 @@ class VideoService:
     def source(self, job_id: str, *, dialect: str) -> Job:
         """A video to edit or extend: one of ``dialect``'s, completed."""
         found = self.retrieve(job_id, status_read=False, dialect=dialect)
+        self.observer("use", found)
         jobs.check_source_ready(job_id, found.status)
         return found
 

@@ -93,6 +93,27 @@ def options_answer(response: Response) -> Response:
     return answer
 
 
+def retry_after_seconds(headers: Any) -> float | None:
+    """How long a response asked the client to wait: ``retry-after-ms``, else ``retry-after``
+    in seconds (the SDK's order); ``None`` when it asked nothing it could read."""
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return float(value) / scale
+        except ValueError:
+            continue
+    return None
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None
+
+
 def finish(response: Response) -> Response:
     """Check, label, journal and log a response on its way out."""
     if request.method == "OPTIONS" and response.status_code == 200:
@@ -135,6 +156,11 @@ def finish(response: Response) -> Response:
                 "status": response.status_code,
                 "rule": rule,
                 "fault": ctx.get("fault"),
+                "job": ctx.get("journal_job"),
+                "terminal": ctx.get("journal_terminal"),
+                "uses": ctx.get("journal_uses"),
+                "retry_after": retry_after_seconds(headers),
+                "poll_after_ms": _int_or_none(headers.get("openai-poll-after-ms")),
                 "duration_ms": round(elapsed_ms, 3),
             }
         )
