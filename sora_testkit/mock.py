@@ -18,6 +18,7 @@ from mock_server.state import MockState
 from sora_testkit import assertions, clients
 from sora_testkit.client_clock import ClientClock
 from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
+from sora_testkit.journal import Journal
 
 if TYPE_CHECKING:
     import openai
@@ -162,9 +163,10 @@ class SoraMock:
     # --- what happened -----------------------------------------------------------------------
 
     @property
-    def requests(self) -> list[dict[str, Any]]:
-        """The request journal, oldest first (keys masked, uploads by size and digest)."""
-        return self.state.journal.entries()
+    def requests(self) -> Journal:
+        """The request journal, oldest first (keys masked, uploads by size and digest), with
+        queries: ``creates()``, ``reads_of(job_id)``, ``downloads()``, ``refused()``."""
+        return Journal(self.state.journal.entries())
 
     def deliveries(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Webhook and callback deliveries with every attempt."""

@@ -296,6 +296,7 @@ class VideoService:
             return self._preview(self._find(job_id, dialect), now)
         # Raised once the transaction is committed: the step it played stays played.
         if fault is not None:
+            self.observer("tried", copy.copy(job))
             raise fault
         shown = copy.copy(job)
         if status_read:

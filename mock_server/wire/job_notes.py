@@ -13,7 +13,7 @@ from typing import Protocol
 
 from flask import g, has_request_context
 
-CREATE, READ, USE = "create", "read", "use"
+CREATE, READ, USE, TRIED = "create", "read", "use", "tried"
 
 
 class JobLike(Protocol):
@@ -26,12 +26,15 @@ class JobLike(Protocol):
 
 
 def note_job(kind: str, job: JobLike) -> None:
-    """Note that this request created (``create``), status-read (``read``) or used the results
-    of (``use``) ``job``."""
+    """Note that this request created (``create``), status-read (``read``), tried to read
+    (``tried``: a scripted fault answered) or used the results of (``use``) ``job``."""
     if not has_request_context():
         return
     if kind == USE:
         g.journal_uses = job.id
+        return
+    if kind == TRIED:  # a status read a scripted fault answered: it showed nothing
+        g.journal_job = job.id
         return
     # A create answered already finished (``instant`` mode) tells the client it is done too.
     g.journal_job = job.id

@@ -10,6 +10,8 @@ from mock_server.backend.history import FaultStep, StateStep, Step
 
 #: Statuses a polling client should survive.
 FAULT_STATUSES = (429, 500, 502, 503)
+#: The official SDK retries a request twice: three faults in a row exhaust its retries.
+SDK_MAX_RETRIES = 2
 
 
 @st.composite
@@ -19,7 +21,10 @@ def _histories(
     faults: bool,
     max_reads: int,
     fault_statuses: tuple[int, ...],
+    max_burst: int,
 ) -> list[Step]:
+    if max_burst < 1:
+        raise InvalidArgument(f"max_burst must be at least 1, not {max_burst}")
     if max_reads < 1:
         raise InvalidArgument(f"max_reads must be at least 1, not {max_reads}")
     if faults and not fault_statuses:
@@ -38,8 +43,17 @@ def _histories(
             StateStep(catalog.FAILED, draw(st.integers(min_value=at, max_value=99)), failure)
         )
     if faults:
-        for _ in range(draw(st.integers(min_value=0, max_value=3))):
-            where = draw(st.integers(min_value=0, max_value=len(steps) - 1))
+        # Either faults scattered among the reads, or a burst of consecutive ones: a burst of
+        # ``max_burst`` is what exhausts a retrying client, so it comes up often.
+        burst = draw(st.booleans())
+        if burst:  # the longest burst about two times in three
+            count = draw(st.one_of(st.just(max_burst), st.integers(1, max_burst)))
+        else:
+            count = draw(st.integers(min_value=0, max_value=3))
+        where = draw(st.integers(min_value=0, max_value=len(steps) - 1))
+        for _ in range(count):
+            if not burst:
+                where = draw(st.integers(min_value=0, max_value=len(steps) - 1))
             status = draw(st.sampled_from(fault_statuses))
             steps.insert(where, FaultStep(status, draw(st.integers(min_value=1, max_value=20))))
     return steps
@@ -51,14 +65,18 @@ def job_histories(
     faults: bool = True,
     max_reads: int = 12,
     fault_statuses: tuple[int, ...] = FAULT_STATUSES,
+    max_burst: int = SDK_MAX_RETRIES + 1,
 ) -> st.SearchStrategy[list[Step]]:
     """Legal sequences of what a job's status reads return, for ``SoraMock.play_history``.
 
     A history is some ``queued`` reads (progress 0), ``in_progress`` reads with progress that
     never goes back, then ``completed`` (100) or, with ``failures``, ``failed`` with any failure
-    code; with ``faults``, up to three HTTP errors from ``fault_statuses`` (each with a small
-    ``retry-after-ms``) anywhere before the end. The same history plays in every dialect, in its
-    own words (``pending``/``processing`` and ``failCode`` on generateTask). Shrinks towards a
-    single ``completed`` read with no faults.
+    code; with ``faults``, HTTP errors from ``fault_statuses`` (each with a small
+    ``retry-after-ms``) before the end: up to three scattered among the reads, or, about half
+    the time, a burst of 1 to ``max_burst`` in a row. The default burst, three, is one more than
+    the official SDK's two retries: a client that re-submits once its retries run out meets
+    it within a few dozen examples. ``max_reads`` bounds the state reads. The same history plays
+    in every dialect, in its own words (``pending``/``processing`` and ``failCode`` on
+    generateTask). Shrinks towards a single ``completed`` read with no faults.
     """
-    return _histories(failures, faults, max_reads, tuple(fault_statuses))
+    return _histories(failures, faults, max_reads, tuple(fault_statuses), max_burst)
