@@ -15,6 +15,7 @@ from sora_testkit.clients import (
 )
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import AssetRef, SoraMock
+from sora_testkit.receiver import Receiver
 from sora_testkit.target import Target
 from sora_testkit.transports import (
     AsyncWSGITransport,
@@ -31,6 +32,7 @@ __all__ = [
     "ContractViolationError",
     "LiveServer",
     "PrematureReadError",
+    "Receiver",
     "SoraMock",
     "Target",
     "async_httpx_client",

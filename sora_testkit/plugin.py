@@ -21,6 +21,7 @@ from sora_testkit.client_clock import ClientClock
 from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import SoraMock
+from sora_testkit.receiver import Receiver
 from sora_testkit.routing import routed_requests
 from sora_testkit.target import Target
 
@@ -269,6 +270,21 @@ def sora_requests(request: pytest.FixtureRequest, sora_target: Target) -> Iterat
         return
     with routed_requests(mock.app, sora_target.origin):
         yield sora_target
+
+
+@pytest.fixture
+def sora_receiver(request: pytest.FixtureRequest, sora_mock: SoraMock) -> Iterator[Receiver]:
+    """A receiver of this test's mock's webhooks (pointed at it) and callbacks (pass
+    ``sora_receiver.callback_url``): in process, or on loopback when the test uses the live
+    server. Script its answers with ``answer(500, 500)``; read ``webhooks()``, ``callbacks()``
+    and ``verified_webhooks()``."""
+    live = {"sora_live_url", "sora_live_server"} & set(request.fixturenames)
+    receiver = Receiver()
+    if live:
+        receiver.serve()
+    receiver.attach(sora_mock.state)
+    yield receiver
+    receiver.close()
 
 
 @pytest.fixture(scope="session")
