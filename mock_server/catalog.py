@@ -157,6 +157,25 @@ FAST_POLL_AFTER_MS: Final = 10
 TIME_POLL_AFTER_MS_BOUNDS: Final = (10, 2000)
 
 
+#: Price per second of video by base model (SPEC 1.6 [seeds 000, 002]): sora-2 $0.10;
+#: sora-2-pro $0.30 at 720x1280 and 1280x720, $0.50 at its Pro-only sizes.
+PRICE_PER_SECOND: Final = MappingProxyType({"sora-2": 0.10, "sora-2-pro": 0.30})
+PRO_ONLY_PRICE_PER_SECOND: Final = 0.50
+
+
+def price_of(model: str, width: int, height: int, seconds: int) -> float:
+    """What a video would cost on OpenAI's service; 0 for a model without a published price
+    (Azure's Sora 1, ``sora``). The providers' own prices are not published in the seeds:
+    OpenAI's stand for them [CHOICE]."""
+    base = base_model(model) if model in ACCEPTED_MODELS else model
+    per_second = PRICE_PER_SECOND.get(base)
+    if per_second is None:
+        return 0.0
+    if base == "sora-2-pro" and f"{width}x{height}" in PRO_ONLY_SIZES:
+        per_second = PRO_ONLY_PRICE_PER_SECOND
+    return round(per_second * seconds, 2)
+
+
 def generation_seconds(model: str, seconds: int) -> float:
     """Seconds a real job of this model and length takes (longer videos proportionally)."""
     return GENERATION_SECONDS_PER_4S[base_model(model)] * seconds / 4

@@ -114,6 +114,15 @@ class ClientClock:
         self._saved.clear()
         self._travel.stop()
 
+    def retarget(self, clock: Clock) -> None:
+        """Follow another mock clock from now on (a fresh mock's); the monotonic clock goes on
+        from where it was."""
+        if self._active:
+            self._base_monotonic, self._base_mock = self.monotonic(), clock.now()
+            clock.on_change(self._follow)
+        self.clock = clock
+        self._follow()
+
     def _patch(self, owner: Any, name: str, replacement: Any) -> None:
         self._saved.append((owner, name, getattr(owner, name)))
         setattr(owner, name, replacement)

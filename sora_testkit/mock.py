@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -56,6 +56,7 @@ class SoraMock:
         self.app = app
         self.api_key = api_key
         self.origin = origin.rstrip("/")
+        self._followers: list[Callable[[MockState], object]] = []
 
     @classmethod
     def fresh(cls, app: Flask, settings: Settings, **kwargs: Any) -> SoraMock:
@@ -119,8 +120,10 @@ class SoraMock:
 
     def client_clock(self) -> ClientClock:
         """A switch (``with sora_mock.client_clock(): ...``) that runs the code under test on
-        this mock's clock: its sleeps advance it, its clocks read it."""
-        return ClientClock(self.state.clock)
+        this mock's clock: its sleeps advance it, its clocks read it (across resets)."""
+        switch = ClientClock(self.state.clock)
+        self.on_reset(lambda state: switch.retarget(state.clock))
+        return switch
 
     def advance(self, seconds: float) -> float:
         """Move the mock clock forward; timed jobs and due deliveries follow."""
@@ -146,8 +149,19 @@ class SoraMock:
         self.controls.play_history(list(steps))
 
     def reset(self) -> None:
-        """Start over with a fresh state and the same settings (for ``@given`` examples)."""
-        replace_state(self.app, self.state.settings)
+        """Start over with a fresh state and the same settings (for ``@given`` examples).
+
+        What was spent stays in the ledger; a client clock and a receiver follow the new state.
+        """
+        old = self.state
+        replace_state(self.app, old.settings)
+        self.state.service.ledger.extend(old.service.ledger)
+        for follow in self._followers:
+            follow(self.state)
+
+    def on_reset(self, follow: Callable[[MockState], object]) -> None:
+        """Call ``follow(new_state)`` after each :meth:`reset`."""
+        self._followers.append(follow)
 
     def mark_unreachable(self, *, url: str | None = None, host: str | None = None) -> None:
         """Make an image URL, or a whole host, impossible to fetch."""
@@ -202,6 +216,21 @@ class SoraMock:
     def assert_no_premature_reads(self) -> None:
         """The client never downloaded or remixed a job before it had finished."""
         assertions.assert_no_premature_reads(self.requests)
+
+    @property
+    def cost(self) -> float:
+        """What the jobs this mock made would have cost on the real service, in dollars
+        (SPEC 1.6's prices per second; see ``catalog.price_of``)."""
+        return round(sum(dollars for _, dollars in self.state.service.ledger), 2)
+
+    def assert_cost_below(self, dollars: float) -> None:
+        """Fail if the jobs made so far would have cost ``dollars`` or more."""
+        if self.cost >= dollars:
+            made = len(self.state.service.ledger)
+            raise AssertionError(
+                f"{made} job(s) would have cost ${self.cost:.2f} on the real service, "
+                f"not below ${dollars:.2f}"
+            )
 
     def assert_waited_for_retry_after(self) -> None:
         """Fail if a request followed a 429/503 with ``retry-after`` sooner than it asked."""

@@ -17,7 +17,6 @@ import pytest
 
 from mock_server import catalog, create_app, state_of
 from mock_server.settings import Settings, SettingsError
-from sora_testkit.client_clock import ClientClock
 from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import SoraMock
@@ -77,6 +76,45 @@ def pytest_configure(config: pytest.Config) -> None:
         f"@pytest.mark.{MARKER}(progression='instant', concurrent_jobs=2). Names are those of "
         "mock_server.Settings.",
     )
+
+
+#: What every test's jobs would have cost, by dialect: [jobs, dollars].
+LEDGER_KEY = pytest.StashKey[dict[str, list[float]]]()
+
+
+def _ledger(config: pytest.Config) -> dict[str, list[float]]:
+    return config.stash.setdefault(LEDGER_KEY, {})
+
+
+def _book(config: pytest.Config, mock: SoraMock) -> None:
+    """Add a test's jobs to the session's ledger."""
+    ledger = _ledger(config)
+    for dialect, dollars in mock.state.service.ledger:
+        entry = ledger.setdefault(dialect, [0, 0.0])
+        entry[0] += 1
+        entry[1] += dollars
+
+
+def cost_line(ledger: dict[str, list[float]]) -> str | None:
+    """The session's one line: jobs per dialect and what they would have cost."""
+    if not ledger:
+        return None
+    jobs = int(sum(count for count, _ in ledger.values()))
+    dollars = sum(spent for _, spent in ledger.values())
+    per_dialect = ", ".join(
+        f"{dialect} {int(count)}" for dialect, (count, _) in sorted(ledger.items())
+    )
+    return (
+        f"sora-testkit: {jobs} mock job(s) ({per_dialect}) would have cost ${dollars:,.2f} on "
+        "the real service"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """One line at the end of the run: what the session's mock jobs would have cost."""
+    line = cost_line(_ledger(config))
+    if line is not None:
+        terminalreporter.write_line(line)
 
 
 #: Marker arguments that steer the kit rather than the server.
@@ -160,11 +198,14 @@ def sora_mock(
     if not sora_target.is_mock:
         pytest.skip("steers the mock; skipped against a real deployment (--sora-base-url)")
     mock = SoraMock.fresh(sora_app, sora_settings, api_key=sora_target.api_key)
-    if not _client_clock_wanted(request):
-        yield mock
-        return
-    with ClientClock(mock.state.clock):
-        yield mock
+    try:
+        if not _client_clock_wanted(request):
+            yield mock
+            return
+        with mock.client_clock():
+            yield mock
+    finally:
+        _book(request.config, mock)
 
 
 def _fresh_if_mock(request: pytest.FixtureRequest, target: Target) -> SoraMock | None:
@@ -283,6 +324,7 @@ def sora_receiver(request: pytest.FixtureRequest, sora_mock: SoraMock) -> Iterat
     if live:
         receiver.serve()
     receiver.attach(sora_mock.state)
+    sora_mock.on_reset(receiver.attach)
     yield receiver
     receiver.close()
 

@@ -187,3 +187,14 @@ def test_option(sora_mock):
     assert sora_mock.now() == before + 3600
 """
     run(pytester, option, "--sora-client-clock").assert_outcomes(passed=1)
+
+
+def test_after_a_reset_the_client_follows_the_fresh_mocks_clock(app: Flask) -> None:
+    mock = SoraMock(app)
+    with mock.client_clock():
+        time.sleep(10)
+        before = time.monotonic()
+        mock.reset()  # a fresh state, with a clock of its own
+        time.sleep(5)
+        assert mock.now() == START + 5 == time.time()
+        assert time.monotonic() >= before + 5

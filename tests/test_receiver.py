@@ -94,3 +94,13 @@ def test_live(sora_mock, sora_live_url, sora_receiver):
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
     )
     result.assert_outcomes(passed=2)
+
+
+def test_a_receiver_follows_a_reset_mock(make_app: AppFactory) -> None:
+    mock = SoraMock(make_app(progression="instant"))
+    with Receiver().attach(mock.state) as receiver:
+        mock.on_reset(receiver.attach)
+        mock.reset()
+        openai_client(mock.app).videos.create(prompt="x")
+        mock.flush_deliveries()
+        assert [event.type for event in receiver.verified_webhooks()] == ["video.completed"]

@@ -45,6 +45,9 @@ class VideoService:
         self.media = media
         self.progression: Progression = progression_for(settings.progression)
         self.listeners: list[JobListener] = []
+        #: What each job this service made would have cost on the real service: (dialect,
+        #: dollars), in order; kept across resets (the spending happened).
+        self.ledger: list[tuple[str, float]] = []
         #: Told what each call did with which job: ``("create" | "read" | "use", job)``.
         self.observer: Callable[[str, Job], None] = lambda kind, job: None
         #: Names of the outcomes forced on the next jobs, in order.
@@ -240,6 +243,12 @@ class VideoService:
                 self.store.add(job)
                 self._advance(job, now)
                 made = copy.copy(job)
+                self.ledger.append(
+                    (
+                        dialect,
+                        catalog.price_of(planned.timing_model, job.width, job.height, job.seconds),
+                    )
+                )
                 self.observer("create", made)
                 return made
         assert refusal is not None
