@@ -21,8 +21,9 @@ from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import SoraMock
 from sora_testkit.receiver import Receiver
-from sora_testkit.routing import routed_requests
+from sora_testkit.routing import WSGIAdapter, routed_requests
 from sora_testkit.target import Target
+from sora_testkit.transports import async_wsgi_transport, wsgi_transport
 
 if TYPE_CHECKING:
     import openai
@@ -334,6 +335,34 @@ def sora_live_server(sora_app: Flask) -> Iterator[LiveServer]:
     """The session's mock served over real HTTP on an ephemeral loopback port."""
     with LiveServer(sora_app) as server:
         yield server
+
+
+@pytest.fixture
+def sora_transport(sora_mock: SoraMock) -> Any:
+    """An ``httpx`` transport that answers from this test's mock in-process, for a client that
+    builds its own ``httpx.Client(transport=..., base_url=sora_target.base_url)``."""
+    return wsgi_transport(sora_mock.app)
+
+
+@pytest.fixture
+def sora_async_transport(sora_mock: SoraMock) -> Any:
+    """The same for ``httpx.AsyncClient``."""
+    return async_wsgi_transport(sora_mock.app)
+
+
+@pytest.fixture
+def sora_requests_adapter(sora_mock: SoraMock) -> WSGIAdapter:
+    """A ``requests`` adapter that answers from this test's mock in-process, for a client that
+    builds its own session: ``session.mount(sora_target.origin, sora_requests_adapter)``."""
+    return WSGIAdapter(sora_mock.app)
+
+
+@pytest.fixture
+def sora_live_target(request: pytest.FixtureRequest, sora_target: Target) -> Target:
+    """Like ``sora_target``, at the live server's origin (``origin``, ``base_url`` with
+    ``/v1``, ``azure_base_url``, ``headers``): a fresh mock over real HTTP."""
+    origin: str = request.getfixturevalue("sora_live_url")
+    return dataclasses.replace(sora_target, origin=origin)
 
 
 @pytest.fixture

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 import responses
-from requests import PreparedRequest
+from requests import PreparedRequest, Response
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
 
 from sora_testkit.clients import IN_PROCESS_ORIGIN
 
@@ -58,3 +63,36 @@ def routed_requests(app: Any, origin: str = IN_PROCESS_ORIGIN) -> Iterator[respo
         for method in METHODS:
             mock.add_callback(method, pattern, callback=wsgi_callback(app))
         yield mock
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class WSGIAdapter(BaseAdapter):
+    """A ``requests`` transport adapter that answers by calling ``app`` in-process: mount it
+    on the session a client builds (``session.mount(origin, adapter)``)."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self._answer = wsgi_callback(app)
+
+    def send(self, request: PreparedRequest, **kwargs: Any) -> Response:  # type: ignore[override]
+        """Answer the request through the app."""
+        status, headers, body = self._answer(request)
+        response = Response()
+        response.status_code = status
+        response.headers = CaseInsensitiveDict(headers)
+        response.raw = io.BytesIO(body)
+        response._content = body
+        response.url = request.url or ""
+        response.request = request
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.reason = _phrase(status)
+        return response
+
+    def close(self) -> None:
+        """Nothing to release."""

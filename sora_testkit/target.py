@@ -19,6 +19,11 @@ class Target:
         return f"{self.origin}/v1"
 
     @property
+    def azure_base_url(self) -> str:
+        """The ``base_url`` of an Azure resource's v1 API (``.../openai/v1``)."""
+        return f"{self.origin}/openai/v1"
+
+    @property
     def headers(self) -> dict[str, str]:
         """The auth header a client sends."""
         return {"Authorization": f"Bearer {self.api_key}"}

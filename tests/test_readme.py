@@ -46,3 +46,14 @@ def test_each_example_names_only_what_it_imports(number: int) -> None:
         timeout=60,
     )
     assert checked.returncode == 0, f"{checked.stdout}\n--- the example ---\n{block}"
+
+
+def test_the_job_fields_the_readme_lists_are_the_jobs() -> None:
+    import dataclasses
+
+    from mock_server.backend.job import Job
+
+    paragraph = between("`sora_mock.job(id)` returns", "At the end of a run")
+    named = set(re.findall(r"`([a-z_]+)`", paragraph))
+    fields = {field.name for field in dataclasses.fields(Job)}
+    assert fields <= named, f"not in the README: {sorted(fields - named)}"

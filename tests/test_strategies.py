@@ -335,3 +335,18 @@ def test_forced_outcomes_can_keep_to_some_effects() -> None:
         assert outcome.reject_rule is not None or outcome.refuse_status is not None
 
     check()
+
+
+def test_reference_images_take_strategies_for_their_size() -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    @settings(max_examples=15, deadline=None)
+    @given(strategies.reference_images(width=st.integers(3, 9), height=st.just(5)))
+    def check(image: tuple[bytes, str]) -> None:
+        data, _ = image
+        with Image.open(BytesIO(data)) as opened:
+            assert 3 <= opened.width <= 9 and opened.height == 5
+
+    check()

@@ -50,13 +50,22 @@ def data_url(data: bytes, image_format: str) -> str:
     return f"data:{CONTENT_TYPES[image_format]};base64," + base64.b64encode(data).decode()
 
 
+Dimension = int | st.SearchStrategy[int]
+
+
+def _drawn(draw: st.DrawFn, value: Dimension) -> int:
+    """An integer given as it is, or drawn from a strategy."""
+    return draw(value) if isinstance(value, st.SearchStrategy) else value
+
+
 @st.composite
 def _images(
-    draw: st.DrawFn, width: int, height: int, formats: tuple[str, ...]
+    draw: st.DrawFn, width: Dimension, height: Dimension, formats: tuple[str, ...]
 ) -> tuple[bytes, str]:
     unknown = sorted(set(formats) - set(_PILLOW))
     if unknown or not formats:
         raise InvalidArgument(f"formats must be some of {sorted(_PILLOW)}, not {formats!r}")
+    width, height = _drawn(draw, width), _drawn(draw, height)
     if width < 1 or height < 1:
         raise InvalidArgument(f"width and height must be positive, not {width}x{height}")
     image_format = draw(st.sampled_from(formats))
@@ -65,9 +74,11 @@ def _images(
 
 
 def reference_images(
-    *, width: int, height: int, formats: tuple[str, ...] = ACCEPTED_FORMATS
+    *, width: Dimension, height: Dimension, formats: tuple[str, ...] = ACCEPTED_FORMATS
 ) -> st.SearchStrategy[tuple[bytes, str]]:
-    """Real images of exactly ``width`` x ``height``: ``(bytes, format)`` pairs.
+    """Real images of exactly ``width`` x ``height``: ``(bytes, format)`` pairs. Each of
+    ``width`` and ``height`` is an integer or a strategy of integers
+    (``st.integers(1, 64)``).
 
     The format is drawn from ``formats`` (``jpeg``, ``png``, ``webp``, and for near misses
     ``gif``, ``bmp``, ``tiff``); the colour from a small palette. Shrinks towards the first
