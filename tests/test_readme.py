@@ -21,12 +21,12 @@ def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester
     blocks = re.findall(
         r"```python\n(.*?)```", between("## Testing your client with pytest", "### Fixtures"), re.S
     )
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     pytester.makepyfile(test_from_readme="\n".join(blocks))
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
     )
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=12)
 
 
 def python_blocks() -> list[str]:
