@@ -17,7 +17,7 @@ import pytest
 
 from mock_server import catalog, create_app, state_of
 from mock_server.settings import Settings, SettingsError
-from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
+from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN, sdk_http_module
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import SoraMock
 from sora_testkit.receiver import Receiver
@@ -111,11 +111,65 @@ def cost_line(ledger: dict[str, list[float]]) -> str | None:
     )
 
 
+#: The ledger's entry for the jobs a ``--sora-base-url`` run made on the real service.
+REAL = "real service"
+
+
+def video_price(body: Any) -> float | None:
+    """What a Video object the real service answered a create with costs, or ``None``."""
+    if not isinstance(body, dict) or body.get("object") != "video":
+        return None
+    try:
+        width, height = catalog.parse_size(str(body["size"]))
+        return catalog.price_of(str(body["model"]), width, height, int(body["seconds"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _bill_real(config: pytest.Config, response: Any) -> None:
+    """Book a job the real service made for one of the client fixtures."""
+    if response.request.method != "POST" or response.status_code != 200:
+        return
+    try:
+        dollars = video_price(response.json())
+    except ValueError:
+        return
+    if dollars is not None:
+        entry = _ledger(config).setdefault(REAL, [0, 0.0])
+        entry[0] += 1
+        entry[1] += dollars
+
+
+def real_http_client(config: pytest.Config, *, asynchronous: bool = False) -> Any:
+    """The SDK's HTTP client for ``--sora-base-url``, booking each job the service makes."""
+    http = sdk_http_module()
+    if asynchronous:
+
+        async def abook(response: Any) -> None:
+            await response.aread()
+            _bill_real(config, response)
+
+        return http.AsyncClient(event_hooks={"response": [abook]})
+
+    def book(response: Any) -> None:
+        response.read()
+        _bill_real(config, response)
+
+    return http.Client(event_hooks={"response": [book]})
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """One line at the end of the run: what the session's mock jobs would have cost."""
-    line = cost_line(_ledger(config))
+    """One line at the end of the run: what the session's jobs cost, or would have."""
+    ledger = dict(_ledger(config))
+    real = ledger.pop(REAL, None)
+    line = cost_line(ledger)
     if line is not None:
         terminalreporter.write_line(line)
+    if real is not None:
+        terminalreporter.write_line(
+            f"sora-testkit: {int(real[0])} job(s) made on the real service (--sora-base-url) "
+            f"cost about ${real[1]:,.2f} at the published prices"
+        )
 
 
 #: Marker arguments that steer the kit rather than the server.
@@ -226,7 +280,11 @@ def sora_openai(request: pytest.FixtureRequest, sora_target: Target) -> Iterator
     client = (
         mock.openai_client()
         if mock
-        else openai.OpenAI(api_key=sora_target.api_key, base_url=sora_target.base_url)
+        else openai.OpenAI(
+            api_key=sora_target.api_key,
+            base_url=sora_target.base_url,
+            http_client=real_http_client(request.config),
+        )
     )
     with client:
         yield client
@@ -248,6 +306,7 @@ def sora_azure_openai(
             api_key=sora_target.api_key,
             azure_endpoint=sora_target.origin,
             api_version=AZURE_API_VERSION,
+            http_client=real_http_client(request.config),
         )
     )
     with client:
@@ -266,7 +325,11 @@ def sora_azure_v1_openai(
     client = (
         mock.openai_client(base_path=AZURE_V1_PATH)
         if mock
-        else openai.OpenAI(api_key=sora_target.api_key, base_url=sora_target.origin + AZURE_V1_PATH)
+        else openai.OpenAI(
+            api_key=sora_target.api_key,
+            base_url=sora_target.origin + AZURE_V1_PATH,
+            http_client=real_http_client(request.config),
+        )
     )
     with client:
         yield client
@@ -283,7 +346,11 @@ def sora_async_openai(request: pytest.FixtureRequest, sora_target: Target) -> op
     mock = _fresh_if_mock(request, sora_target)
     if mock is not None:
         return mock.async_openai_client()
-    return openai.AsyncOpenAI(api_key=sora_target.api_key, base_url=sora_target.base_url)
+    return openai.AsyncOpenAI(
+        api_key=sora_target.api_key,
+        base_url=sora_target.base_url,
+        http_client=real_http_client(request.config, asynchronous=True),
+    )
 
 
 @pytest.fixture

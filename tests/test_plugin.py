@@ -220,6 +220,11 @@ def test_body_for_both(sora_openai, sora_target):
     assert sora_openai.videos.create(prompt="x").status in ("queued", "in_progress", "completed")
     assert sora_target.is_mock is False
 
+def test_async_body(sora_async_openai):
+    import asyncio
+    video = asyncio.run(sora_async_openai.videos.create(prompt="x", model="sora-2-pro"))
+    assert video.model == "sora-2-pro"
+
 def test_steering_the_mock(sora_mock):
     sora_mock.force_outcome("internal_error")
 """,
@@ -227,8 +232,15 @@ def test_steering_the_mock(sora_mock):
         "--sora-api-key=sk-real",
         "-rs",
     )
-    result.assert_outcomes(passed=1, skipped=1)
+    result.assert_outcomes(passed=2, skipped=1)
     result.stdout.fnmatch_lines(["*steers the mock; skipped against a real deployment*"])
+    # The two jobs the run made there: sora-2 at $0.10 and sora-2-pro at $0.30 a second, 4 s.
+    result.stdout.fnmatch_lines(
+        [
+            "sora-testkit: 2 job(s) made on the real service (--sora-base-url) cost about "
+            "$1.60 at the published prices"
+        ]
+    )
 
 
 def test_base_url_without_a_key_is_a_usage_error(pytester: pytest.Pytester) -> None:
