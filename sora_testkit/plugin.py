@@ -69,8 +69,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: The SDK's warning on every videos call, filtered so that a suite's summary stays readable.
+SDK_SHUTDOWN_WARNING = (
+    "ignore:The Sora API is scheduled to permanently shut down:DeprecationWarning"
+)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker."""
+    """Register the marker, and filter the SDK's per-call shutdown warning."""
+    config.addinivalue_line("filterwarnings", SDK_SHUTDOWN_WARNING)
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**settings): settings of this test's mock, e.g. "

@@ -263,3 +263,18 @@ def test_options_and_marker_are_documented(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_inprocess("--help")
     result.stdout.fnmatch_lines(["*Sora 2 API mock (sora-testkit)*", "*--sora-base-url*"])
+
+
+def test_the_sdks_shutdown_warning_does_not_flood_a_suite(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_quiet="""
+def test_calls(sora_openai):
+    for _ in range(3):
+        sora_openai.videos.list()
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "Sora API is scheduled" not in result.stdout.str()
+    loud = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "default")
+    assert "Sora API is scheduled" in loud.stdout.str()
