@@ -523,6 +523,9 @@ ORIENTATION_BY_ASPECT: Final = MappingProxyType({"16:9": LANDSCAPE, "9:16": PORT
 UNIALL_DEFAULT_ASPECT: Final = "16:9"  # [CHOICE]
 UNIALL_DURATIONS: Final = (4, 8, 12, 16, 20)
 UNIALL_DEFAULT_DURATION: Final = 4  # [CHOICE]
+#: The wait between status reads a careful client keeps: none published [CHOICE: the SDK's
+#: default of 1 s, as UniAll speaks OpenAI's format].
+UNIALL_POLL_INTERVAL_SECONDS: Final = 1.0
 #: Fields of the UniAll create body.
 UNIALL_FIELDS: Final = ("model", "prompt", "image_url", "aspect_ratio", "duration")
 
@@ -614,6 +617,8 @@ GT_IMAGE_URLS_COUNT: Final = 1
 GT_IMAGE_MAX_BYTES: Final = 10 * 1024 * 1024
 #: "Average ~3 minutes per video" (seed 004).
 GT_GENERATION_SECONDS: Final = 180.0
+#: "Wait 120 s, then poll every 5 s" (seed 004).
+GT_POLL_INTERVAL_SECONDS: Final = 5.0
 GT_REQUESTS_PER_MINUTE: Final = 60
 GT_CONCURRENT_TASKS: Final = 10
 #: The ``message`` of an error body by status: the provider's error pages (the 400 body's
@@ -754,6 +759,8 @@ AZURE_GENERATION_ID_PREFIX: Final = "gen_"
 AZURE_ID_ALPHABET: Final = "0123456789abcdefghjkmnpqrstvwxyz"
 AZURE_ID_LENGTH: Final = 26
 AZURE_JOBS_LIST_DEFAULT_LIMIT: Final = 10
+#: The docs' client polls a job every 5 s [public: Azure docs].
+AZURE_JOBS_POLL_INTERVAL_SECONDS: Final = 5.0
 #: ``quality`` of a generation's video: the MP4 variant each names [CHOICE: low is encoded
 #: at a lower quality, same size and length].
 AZURE_VIDEO_QUALITIES: Final = MappingProxyType({"high": "video", "low": "video_low"})

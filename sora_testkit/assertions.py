@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from mock_server.dialects.registry import JOB_KINDS
+
 #: Refusals that mean the client treated a job as finished before it was.
 PREMATURE_RULES = frozenset(
     {"video.not_ready", "video.failed_no_content", "video.remix_unfinished"}
@@ -67,11 +69,6 @@ class CarelessClientError(AssertionError):
     """A client did not wait, pace, check or give up as a careful client does."""
 
 
-#: The wait between status reads each dialect's sources advise, in seconds, where the server
-#: sends no hint (the native and Azure Sora 2 reads carry ``openai-poll-after-ms``): seed 004's
-#: 5 s for generateTask; Azure's docs' 5 s for its Sora 1 jobs; UniAll none published [choice:
-#: the SDK's default of 1 s, as it speaks OpenAI's format].
-POLL_ADVICE_SECONDS = {"generatetask": 5.0, "azure_jobs": 5.0, "uniall": 1.0}
 #: Slack for the clock's arithmetic.
 EPSILON = 1e-6
 
@@ -130,9 +127,7 @@ def polls_too_close(
         wanted = min_interval
         if wanted is None:
             hint = before.get("poll_after_ms")
-            wanted = (
-                hint / 1000 if hint is not None else POLL_ADVICE_SECONDS.get(entry["dialect"], 0)
-            )
+            wanted = hint / 1000 if hint is not None else _poll_advice(entry["dialect"])
         gap = entry["at"] - before["at"]
         if gap + EPSILON < wanted:
             lines.append(
@@ -140,6 +135,12 @@ def polls_too_close(
                 f"under the {wanted:g} s between polls"
             )
     return lines
+
+
+def _poll_advice(dialect: str) -> float:
+    """The wait between status reads a dialect's sources advise (its ``JobKind``)."""
+    kind = JOB_KINDS.get(dialect)
+    return kind.poll_interval if kind is not None else 0.0
 
 
 def _is_create(entry: Mapping[str, Any]) -> bool:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 #: The origin in-process clients use; no socket is ever opened to it.
 IN_PROCESS_ORIGIN = "http://sora-mock.test"
 DEFAULT_KEY = "sk-test-sora-mock"
+#: The ``api-version`` the ``AzureOpenAI`` clients send (Azure's docs use it for video).
+AZURE_API_VERSION = "preview"
 
 
 def sdk_http_module() -> ModuleType:
@@ -81,7 +83,7 @@ def azure_openai_client(
     app: Any,
     *,
     api_key: str = DEFAULT_KEY,
-    api_version: str = "preview",
+    api_version: str = AZURE_API_VERSION,
     max_retries: int = 2,
     **kwargs: Any,
 ) -> openai.AzureOpenAI:

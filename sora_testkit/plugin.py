@@ -17,7 +17,12 @@ import pytest
 
 from mock_server import catalog, create_app, state_of
 from mock_server.settings import Settings, SettingsError
-from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN, sdk_http_module
+from sora_testkit.clients import (
+    AZURE_API_VERSION,
+    DEFAULT_KEY,
+    IN_PROCESS_ORIGIN,
+    sdk_http_module,
+)
 from sora_testkit.live import LiveServer
 from sora_testkit.mock import SoraMock
 from sora_testkit.receiver import Receiver
@@ -33,8 +38,7 @@ MARKER = "sora_mock"
 #: What a test's mock runs with unless its marker or the command line says otherwise.
 TEST_DEFAULTS: dict[str, Any] = {"progression": "polls", "validate_responses": "warn"}
 _SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(Settings)) - {"extra"}
-#: What the Azure fixtures call: the ``AzureOpenAI`` client's version, the plain client's path.
-AZURE_API_VERSION = "preview"
+#: Where the plain client calls an Azure resource.
 AZURE_V1_PATH = catalog.AZURE_V1_PREFIX
 
 

@@ -53,6 +53,9 @@ class JobKind:
     make_suffix: Callable[[], str] | None = None
     #: Status reads a job takes at least in ``polls`` mode (so that every state shows).
     min_poll_steps: int = 1
+    #: The wait between status reads the dialect's sources advise, where its reads carry no
+    #: hint (``openai-poll-after-ms``); 0 when they do.
+    poll_interval: float = 0.0
     #: The setting that overrides ``lifetime``, when the results' lifetime is a setting.
     lifetime_setting: str | None = None
 

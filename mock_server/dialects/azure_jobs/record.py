@@ -103,6 +103,7 @@ DIALECT = Dialect(
         LIMITS,
         make_suffix=ids.job_suffix,
         min_poll_steps=catalog.AZURE_JOBS_MIN_POLL_STEPS,
+        poll_interval=catalog.AZURE_JOBS_POLL_INTERVAL_SECONDS,
     ),
     error_contract="azure/error",
     render_error=render.error,

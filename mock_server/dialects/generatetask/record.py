@@ -53,6 +53,7 @@ DIALECT = Dialect(
         _generation_seconds,
         LimitGroup(NAME, "generatetask_concurrent_jobs", "generatetask_requests_per_minute"),
         lifetime_setting="generatetask_result_lifetime",
+        poll_interval=catalog.GT_POLL_INTERVAL_SECONDS,
     ),
     error_contract="generatetask/error",
     render_error=render.error,

@@ -48,6 +48,7 @@ DIALECT = Dialect(
         catalog.UNIALL_RESULT_LIFETIME_SECONDS,
         catalog.generation_seconds,
         openai_record.LIMITS,
+        poll_interval=catalog.UNIALL_POLL_INTERVAL_SECONDS,
     ),
     error_contract="uniall/error",
     render_error=render.error,
