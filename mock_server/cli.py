@@ -18,7 +18,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
-from mock_server import catalog, workers
+from mock_server import catalog, gunicorn_server
 from mock_server import settings as settings_module
 from mock_server.app import create_app, state_of
 from mock_server.backend.database import DatabaseUnavailable
@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="N",
-        help="serve from N processes under gunicorn, sharing the --db file "
+        help="serve from N worker processes (default 1), sharing the --db file "
         "(a temporary one without --db)",
     )
     serve.add_argument(
@@ -255,8 +255,16 @@ def serve(args: argparse.Namespace) -> int:
             "give --control-token to turn it on",
             flush=True,
         )
+    if gunicorn_server.available():
+        return serve_gunicorn(args, overrides)
     if args.workers > 1:
-        return serve_workers(args, overrides)
+        print("sora-mock: --workers needs gunicorn, which runs on Unix only", file=sys.stderr)
+        return 2
+    return serve_werkzeug(args, overrides)
+
+
+def serve_werkzeug(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    """One process on Werkzeug's threaded server, where gunicorn does not run (Windows)."""
     try:
         app = create_app(overrides)
     except (SettingsError, DatabaseUnavailable) as exc:
@@ -295,8 +303,8 @@ def bind_error(host: str, port: int) -> str | None:
     return None
 
 
-def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
-    """Run ``args.workers`` processes under gunicorn, sharing one database."""
+def serve_gunicorn(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    """Serve from ``args.workers`` gunicorn worker processes; several share one database."""
     problem = bind_error(args.host, args.port) if args.port else None
     if problem is not None:
         print(
@@ -305,7 +313,7 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         )
         return 1
     with contextlib.ExitStack() as cleanup:
-        if "db" not in overrides:
+        if "db" not in overrides and args.workers > 1:
             folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="sora-mock-"))
             overrides["db"] = str(Path(folder) / "mock.sqlite3")
             print(
@@ -315,7 +323,8 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
             )
         try:
             settings = settings_module.load(overrides)
-            workers.prepare_database(settings)
+            if settings.db is not None:
+                gunicorn_server.prepare_database(settings)
         except (SettingsError, DatabaseUnavailable) as exc:
             print(f"sora-mock: {exc}", file=sys.stderr)
             return 2
@@ -326,12 +335,13 @@ def serve_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 
         master = os.getpid()
         try:
-            workers.run(
+            gunicorn_server.run(
                 overrides,
                 bind=address(args.host, args.port),
                 workers=args.workers,
                 on_ready=ready,
                 read_timeout=settings.read_timeout,
+                join_database=settings.db is not None,
             )
         except SystemExit as exc:
             if os.getpid() != master:

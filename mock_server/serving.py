@@ -1,16 +1,18 @@
 """What the HTTP servers under the app answer themselves, made to speak JSON and not to hang.
 
 Below the app, a server answers what never reaches it: a request line that is not HTTP, a URL
-or headers past their limits, an HTTP version it does not speak. Werkzeug's server (one
-process) and gunicorn (``--workers``) both write HTML pages for these; here they write the
-OpenAI-style error envelope instead, and close the connection. Werkzeug's handler also gets a
-read timeout, so a client that stops sending in the middle of a request does not hold a thread.
+or headers past their limits, an HTTP version it does not speak. gunicorn (``sora-mock serve``)
+and Werkzeug's server (``LiveServer`` in tests, and ``serve`` on Windows) both write HTML pages
+for these; here they write the OpenAI-style error envelope instead, and close the connection.
+Both also read with a timeout, so a client that stops sending in the middle of a request does
+not hold a thread.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import signal
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
@@ -133,23 +135,91 @@ def handler_with_timeout(seconds: float) -> type[JsonErrorRequestHandler]:
     return type("JsonErrorRequestHandler", (JsonErrorRequestHandler,), {"timeout": seconds})
 
 
+#: The request line's longest length, in bytes (gunicorn's ``limit_request_line``).
+REQUEST_LINE_LIMIT = 4094
+#: Header fields a request may have (gunicorn's ``limit_request_fields``).
+HEADER_FIELDS_LIMIT = 100
+#: A header field's longest length, in bytes (gunicorn's ``limit_request_field_size``).
+HEADER_FIELD_SIZE_LIMIT = 8190
+
+#: What the server says when a request is past one of its limits, by status.
+LIMIT_MESSAGES = {
+    414: f"The request line (method, URL and version) is longer than {REQUEST_LINE_LIMIT} bytes.",
+    431: f"The request headers are too large: at most {HEADER_FIELDS_LIMIT} header fields "
+    f"of at most {HEADER_FIELD_SIZE_LIMIT} bytes each.",
+}
+
+
+def version_refusal(version: object) -> tuple[int, str, str]:
+    """The status, reason and message for a request line whose last part is no HTTP version
+    this server speaks: a version it does not know (505), or a path with a space in it (400)."""
+    if isinstance(version, tuple) and len(version) == 2:
+        major, minor = version
+        return (
+            505,
+            "HTTP Version Not Supported",
+            f"HTTP/{major}.{minor} is not supported: send HTTP/1.1 or HTTP/1.0.",
+        )
+    return (
+        400,
+        "Bad Request",
+        "The request line must be METHOD PATH HTTP/1.1, and a path holds no spaces "
+        "(write them as %20).",
+    )
+
+
+def gunicorn_limits() -> dict[str, int]:
+    """gunicorn's settings for the limits above."""
+    return {
+        "limit_request_line": REQUEST_LINE_LIMIT,
+        "limit_request_fields": HEADER_FIELDS_LIMIT,
+        "limit_request_field_size": HEADER_FIELD_SIZE_LIMIT,
+    }
+
+
 def gunicorn_json_errors() -> None:
-    """Make gunicorn write its own refusals (bad request line, limits) as JSON, in this process."""
+    """Make gunicorn, in this process, write its own refusals (bad request line, limits) as
+    JSON, and close a connection when the app says ``Connection: close``.
+
+    The app says so when it answered before reading the body (an early refusal): gunicorn
+    drops that hop-by-hop header and would read the rest of the body to keep the connection.
+    """
     from gunicorn import util
+    from gunicorn.http import wsgi
 
     def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
-        util.write_nonblock(sock, error_response(status_int, reason, mesg))
+        message = LIMIT_MESSAGES.get(status_int, mesg)
+        util.write_nonblock(sock, error_response(status_int, reason, message))
 
     util.write_error = write_error
+    process_headers = wsgi.Response.process_headers
+    if getattr(process_headers, "honours_close", False):
+        return
+
+    def process_headers_closing(self: Any, headers: list[tuple[str, str]]) -> None:
+        process_headers(self, headers)
+        if any(name.lower() == "connection" and value.strip().lower() == "close"
+               for name, value in headers):  # fmt: skip
+            self.force_close()
+
+    process_headers_closing.honours_close = True  # type: ignore[attr-defined]
+    setattr(wsgi.Response, "process_headers", process_headers_closing)  # noqa: B010
 
 
 def gunicorn_worker_class(read_timeout: float) -> type[Any]:
-    """gunicorn's threaded worker with a read timeout on each connection: a client that stops
-    sending gets a 408 in JSON and its connection closed."""
+    """gunicorn's threaded worker with a read timeout on each connection (a client that stops
+    sending gets a 408 in JSON and its connection closed) and a graceful SIGINT."""
     from gunicorn import util
+    from gunicorn.http.errors import InvalidHTTPVersion
     from gunicorn.workers.gthread import ThreadWorker
 
     class TimedThreadWorker(ThreadWorker):
+        def init_signals(self) -> None:
+            super().init_signals()
+            # Ctrl+C in a terminal reaches every process: a worker finishes what it is doing
+            # (gunicorn's own SIGINT drops the requests under way).
+            signal.signal(signal.SIGINT, self.handle_exit)
+
         def handle(self, conn: Any) -> Any:
             # gunicorn makes the socket blocking (no timeout) as it starts each request, in
             # ``init``: the timeout goes on right after.
@@ -168,6 +238,10 @@ def gunicorn_worker_class(read_timeout: float) -> type[Any]:
             if isinstance(exc, TimeoutError):
                 message = "The request stopped arriving: the server timed out reading it."
                 util.write_error(client, 408, "Request Timeout", message)
+                return
+            if isinstance(exc, InvalidHTTPVersion):
+                self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+                util.write_error(client, *version_refusal(exc.version))
                 return
             super().handle_error(req, client, addr, exc)
 

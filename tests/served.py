@@ -11,6 +11,11 @@ import sys
 import threading
 from typing import IO
 
+WITHOUT_GUNICORN = (
+    "import sys; from mock_server import cli, gunicorn_server; "
+    "gunicorn_server.available = lambda: False; sys.exit(cli.main(sys.argv[1:]))"
+)
+
 
 def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -19,10 +24,12 @@ def _ignore_sigint() -> None:
 class Served:
     """A ``sora-mock serve`` process (and any workers it starts) in its own process group."""
 
-    def __init__(self, *args: str, sigint_ignored: bool = False) -> None:
+    def __init__(self, *args: str, sigint_ignored: bool = False, gunicorn: bool = True) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # ``gunicorn=False``: serve as on a machine without gunicorn (Windows).
+        start = ["-m", "mock_server.cli"] if gunicorn else ["-c", WITHOUT_GUNICORN]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *args],
+            [sys.executable, *start, "serve", "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

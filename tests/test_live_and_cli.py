@@ -137,8 +137,9 @@ def test_serve_stops_cleanly_on_a_signal_right_after_the_banner(signum: int) -> 
 def test_serve_handles_its_signals_before_it_says_it_is_ready(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A signal sent the moment the banner appears finds the handlers in place."""
-    from mock_server import cli
+    """A signal sent the moment the banner appears finds the handlers in place (Werkzeug's
+    server, where gunicorn does not run; gunicorn's master sets its own before it is ready)."""
+    from mock_server import cli, gunicorn_server
 
     events: list[str] = []
 
@@ -156,6 +157,7 @@ def test_serve_handles_its_signals_before_it_says_it_is_ready(
         events.append("banner")
         return ""
 
+    monkeypatch.setattr(gunicorn_server, "available", lambda: False)
     monkeypatch.setattr(cli, "make_server", lambda *args, **kwargs: Server())
     monkeypatch.setattr(signal, "signal", lambda signum, _: events.append(f"signal {signum}"))
     monkeypatch.setattr(cli, "banner", banner)

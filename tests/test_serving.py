@@ -1,20 +1,24 @@
 """What the HTTP server under the app answers itself: JSON, never HTML, and never a hang.
 
-Raw bytes over a real socket, against the one-process server (Werkzeug's, as ``LiveServer`` and
-``sora-mock serve`` run it) and against gunicorn's workers (``--workers``).
+Raw bytes over a real socket, against ``sora-mock serve`` (gunicorn: one worker by default,
+several with ``--workers``) and against Werkzeug's server (``LiveServer``, and ``serve`` where
+gunicorn does not run).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from mock_server import create_app
+from mock_server import create_app, serving
 from sora_testkit import LiveServer
 from tests.served import Served
 
@@ -61,11 +65,157 @@ CASES = [
 ]
 
 
-def assert_json_error(status: int, headers: dict[str, str], body: bytes) -> None:
+#: What ``sora-mock serve`` says to each case, in the order of ``CASES``.
+SERVED_MESSAGES = [
+    serving.LIMIT_MESSAGES[414],
+    serving.LIMIT_MESSAGES[431],
+    serving.LIMIT_MESSAGES[431],
+    "The request line must be METHOD PATH HTTP/1.1, and a path holds no spaces (write them as %20).",
+    "HTTP/9.9 is not supported: send HTTP/1.1 or HTTP/1.0.",
+]
+
+
+def assert_json_error(status: int, headers: dict[str, str], body: bytes) -> str:
+    """Check a server's own refusal is the four-key JSON envelope; return its message."""
     assert headers["content-type"].startswith("application/json"), (status, body[:200])
     error = json.loads(body)["error"]
     assert set(error) == {"message", "type", "param", "code"}
     assert error["message"]
+    return str(error["message"])
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    """``sora-mock serve`` as a user starts it: gunicorn, one worker."""
+    server = Served("--read-timeout", str(READ_TIMEOUT), "--quiet")
+    yield server
+    assert server.stop() == 0
+    assert not any("Traceback" in line for line in server.lines)
+
+
+def served_port(server: Served) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "message"),
+    [(*case, message) for case, message in zip(CASES, SERVED_MESSAGES, strict=True)],
+    ids=[case[0] for case in CASES],
+)
+def test_serve_answers_its_own_errors_in_json(
+    served: Served, name: str, data: bytes, status: int, message: str
+) -> None:
+    got, headers, body = exchange(served_port(served), data)
+    assert got == status, name
+    assert assert_json_error(got, headers, body) == message
+    assert headers["connection"].lower() == "close"
+
+
+def test_serve_keeps_one_connection_for_a_hundred_requests(served: Served) -> None:
+    """HTTP/1.1 keep-alive: a client's connection serves request after request, refusals
+    included (a short body refused before it was read is read and dropped, not left behind)."""
+    connection = http.client.HTTPConnection("127.0.0.1", served_port(served), timeout=10)
+    connection.connect()
+    first = connection.sock
+    statuses = []
+    for n in range(100):
+        path = "/v1/videos" if n % 2 else "/v1/videos?limit=1"
+        body = None if n % 2 == 0 else json.dumps({"prompt": f"kept alive {n}"})
+        headers = {"Authorization": f"Bearer sk-keep-{n}", "Content-Type": "application/json"}
+        if n % 10 == 9:
+            del headers["Authorization"]  # refused before its body is read
+        connection.request("POST" if body else "GET", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        statuses.append(response.status)
+        assert response.getheader("Connection", "").lower() != "close"
+        # http.client opens a new socket when the server closed the last one.
+        assert connection.sock is first, f"a new connection at request {n + 1}"
+    connection.close()
+    assert statuses == [401 if n % 10 == 9 else 200 for n in range(100)]
+
+
+def test_serve_times_out_a_body_that_stops_arriving(served: Served) -> None:
+    started = time.monotonic()
+    status, headers, body = exchange(
+        served_port(served),
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"prompt\":",
+    )  # fmt: skip
+    assert READ_TIMEOUT <= time.monotonic() - started < READ_TIMEOUT + 5
+    assert (status, headers["x-sora-mock-rule"]) == (408, "request.read_timeout")
+    assert json.loads(body)["error"]["message"] == (
+        "The request body stopped arriving: the server timed out reading it."
+    )
+    with socket.create_connection(("127.0.0.1", served_port(served)), timeout=10) as connection:
+        connection.sendall(b"GET /v1/vid")  # half a request line, then nothing
+        started = time.monotonic()
+        assert connection.recv(1024) == b""  # closed by the server
+    assert time.monotonic() - started < READ_TIMEOUT + 5
+
+
+def test_serve_closes_the_connection_after_an_early_refusal(served: Served) -> None:
+    """Refused on its Content-Length, before the body: answered and closed at once, the rest
+    of the body never read."""
+    started = time.monotonic()
+    status, headers, body = exchange(
+        served_port(served),
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nContent-Length: 31457280\r\n\r\n" + b"{" * 1000,
+    )  # fmt: skip
+    assert (status, headers["connection"].lower()) == (413, "close")
+    assert json.loads(body)["error"]["message"].startswith("The request body is larger than")
+    with socket.create_connection(("127.0.0.1", served_port(served)), timeout=10) as connection:
+        connection.sendall(
+            b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+            + b"Content-Type: application/json\r\nContent-Length: 31457280\r\n\r\n{"
+        )  # fmt: skip
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 413 ")
+    assert time.monotonic() - started < READ_TIMEOUT + 2  # not held to drain the body
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_serve_finishes_the_request_under_way_when_told_to_stop(signum: int) -> None:
+    """A signal while a request is answered: that request is answered, then the server stops."""
+    server = Served("--quiet")
+    fault = {"status": 0, "delay_ms": 1500, "method": "GET", "path": "/v1/videos"}
+    assert httpx.post(f"{server.url}/_mock/faults", json=fault).status_code == 200
+    answers: list[int] = []
+
+    def slow_request() -> None:
+        answers.append(httpx.get(f"{server.url}/v1/videos", headers={"api-key": "k"}).status_code)
+
+    request = threading.Thread(target=slow_request)
+    request.start()
+    # The fault is taken as the request starts, then holds it for 1.5 s.
+    deadline = time.monotonic() + 10
+    while httpx.get(f"{server.url}/_mock/faults").json()["faults"]:
+        assert time.monotonic() < deadline, "the slow request never started"
+        time.sleep(0.01)
+    assert server.stop(signum) == 0
+    request.join(timeout=10)
+    assert answers == [200]
+    assert server.lines[-1] == "sora-mock stopped\n"
+
+
+def test_serve_runs_on_werkzeug_where_gunicorn_does_not() -> None:
+    """On Windows (no gunicorn) ``serve`` runs Werkzeug's threaded server with the same banner,
+    JSON for its own errors, and a clean stop."""
+    server = Served("--quiet", gunicorn=False)
+    try:
+        port = served_port(server)
+        response = httpx.get(f"{server.url}/v1/videos", headers={"api-key": "k"})
+        assert response.status_code == 200
+        assert response.headers["server"].startswith("Werkzeug")
+        status, headers, body = exchange(port, CASES[1][1])
+        assert status == 431
+        assert_json_error(status, headers, body)
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+    assert any("OpenAI base URL:" in line for line in server.lines)
 
 
 @pytest.fixture(scope="module")

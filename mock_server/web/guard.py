@@ -15,6 +15,7 @@ from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.errors import fault_response
 from mock_server.web.routes import PUBLIC_ENDPOINTS, ROUTES, dialect_for_path, is_control
+from mock_server.wire.bodies import count_body
 from mock_server.wire.context import current_state, use_request_contracts
 
 
@@ -34,6 +35,7 @@ def guard() -> Response | None:
     ctx = g._get_current_object()
     ctx.request_id = catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
     ctx.started = time.perf_counter()
+    count_body(req.environ)
     state = current_state()
     state.sync()
     path, method, endpoint = req.path, req.method, req.endpoint

@@ -13,6 +13,7 @@ from mock_server.backend.database import StorageUnavailable
 from mock_server.rules import access
 from mock_server.web.errors import RULE_HEADER
 from mock_server.web.routes import ROUTES, current_dialect, is_control
+from mock_server.wire.bodies import must_close_after
 from mock_server.wire.context import current_state
 
 log = logging.getLogger("sora_mock.requests")
@@ -125,7 +126,7 @@ def finish(response: Response) -> Response:
     ctx = g._get_current_object()
     headers = response.headers
     headers["x-request-id"] = ctx.get("request_id", "")
-    if req.content_length and not getattr(req.stream, "is_exhausted", True):
+    if must_close_after(req.environ):
         # Answered before the body was read (an early refusal): what is left of it would be
         # read as the next request, so the connection ends here.
         headers["Connection"] = "close"

@@ -198,6 +198,69 @@ def load_json(text: str) -> Any:
     return value
 
 
+#: Where the request's environ keeps its :class:`CountedInput`.
+COUNTED_INPUT = "sora_mock.counted_input"
+
+
+class CountedInput:
+    """The request body's stream, counting what is left of its ``Content-Length``, so the
+    server can tell a request answered before its body was read (its connection must end)."""
+
+    def __init__(self, stream: Any, length: int) -> None:
+        self._stream = stream
+        self.left = length
+
+    def read(self, size: int | None = -1) -> bytes:
+        data: bytes = self._stream.read() if size is None or size < 0 else self._stream.read(size)
+        self.left -= len(data)
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        data: bytes = self._stream.readline(-1 if size is None else size)
+        self.left -= len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        count: int = self._stream.readinto(buffer) or 0
+        self.left -= count
+        return count
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def count_body(environ: dict[str, Any]) -> None:
+    """Put a :class:`CountedInput` on a request with a body, before anything reads it."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if length > 0:
+        counted = CountedInput(environ["wsgi.input"], length)
+        environ["wsgi.input"] = environ[COUNTED_INPUT] = counted
+
+
+#: The most of an unread body the server reads (and drops) to keep the connection open.
+DRAIN_BYTES = 64 * 1024
+
+
+def must_close_after(environ: dict[str, Any]) -> bool:
+    """Whether the connection must end after this response, because the request was answered
+    before its body was read: a short rest is read and dropped (the connection stays open for
+    the next request); a long one is not read at all."""
+    counted: CountedInput | None = environ.get(COUNTED_INPUT)
+    if counted is None or counted.left <= 0:
+        return False
+    if counted.left > DRAIN_BYTES:
+        return True
+    try:
+        while counted.left > 0 and counted.read(min(counted.left, DRAIN_BYTES)):
+            pass
+    except (OSError, ValueError):
+        return True
+    return counted.left > 0
+
+
 def read_json(request: Request, limit: int) -> ParsedBody:
     """Parse a JSON object body of at most ``limit`` bytes."""
     if request.content_length is not None and request.content_length > limit:
