@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Flask
 
 from mock_server import settings as settings_module
 from mock_server.dialects import registry
-from mock_server.dialects.record import Dialect
 from mock_server.state import EXTENSION_KEY, MockState
-from mock_server.web import control, docs, media, pipeline
+from mock_server.web import control, docs, pipeline
 
 
 def create_app(
@@ -33,21 +32,10 @@ def create_app(
     app.config.update(settings.extra)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = build_state(settings, join=join_database)
-    pipeline.init_app(app)
-    for dialect in registry.DIALECTS:
-        app.url_map.converters.update(dialect.converters)
-        app.register_blueprint(dialect_blueprint(dialect))
-    for blueprint in (media.blueprint, docs.blueprint, control.blueprint):
+    for blueprint in (docs.blueprint, control.blueprint):
         app.register_blueprint(blueprint)
+    pipeline.init_app(app)
     return app
-
-
-def dialect_blueprint(dialect: Dialect) -> Blueprint:
-    """A dialect's routes as a blueprint named after it (endpoints ``<dialect>.<view>``)."""
-    blueprint = Blueprint(dialect.name, __name__)
-    for route in dialect.routes:
-        blueprint.add_url_rule(route.rule, route.endpoint, route.view, methods=[route.method])
-    return blueprint
 
 
 def build_state(settings: settings_module.Settings, *, join: bool = False) -> MockState:

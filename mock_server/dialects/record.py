@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import Request
-from flask.typing import ResponseReturnValue
 from werkzeug.routing import BaseConverter
+from werkzeug.wrappers import Request
 
 from mock_server.backend.job import Job
 from mock_server.backend.kinds import JobKind
 from mock_server.rules.registry import RuleViolation
+from mock_server.wire.replies import ViewResult
 
 if TYPE_CHECKING:
     from mock_server.state import MockState
@@ -46,9 +46,9 @@ class Route:
     """One operation: where it is served, what runs it, and the contracts of its bodies."""
 
     method: str
-    #: A Flask URL rule (``/v1/videos/<video_id>``).
+    #: A Werkzeug URL rule (``/v1/videos/<video_id>``).
     rule: str
-    view: Callable[..., ResponseReturnValue]
+    view: Callable[..., ViewResult]
     operation_id: str
     #: The request contract of each media type the body may come in.
     request: Mapping[str, str] = field(default_factory=dict)
@@ -99,5 +99,5 @@ class Dialect:
     check_request: Callable[[Request], None] | None = None
 
     def endpoint(self, route: Route) -> str:
-        """The Flask endpoint of one of its routes."""
+        """The endpoint of one of its routes."""
         return f"{self.name}.{route.endpoint}"

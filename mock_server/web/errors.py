@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from mock_server import catalog
@@ -15,6 +15,8 @@ from mock_server.backend.history import ScriptedFault
 from mock_server.rules import protocol
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.routes import current_dialect, dialect_for_path
+from mock_server.wire.context import call_or_none, request
+from mock_server.wire.replies import json_response
 
 log = logging.getLogger("sora_mock.requests")
 
@@ -24,10 +26,11 @@ FAULT_HEADER = "x-sora-mock-fault"
 
 def error_response(violation: RuleViolation) -> Response:
     """A rule's refusal, with the rule's id for the rule header."""
-    response = jsonify(current_dialect().render_error(violation))
-    response.status_code = violation.status
+    response = json_response(current_dialect().render_error(violation), violation.status)
     response.headers.update(violation.headers)
-    g.rule = violation.rule.id
+    call = call_or_none()
+    if call is not None:
+        call.rule = violation.rule.id
     return response
 
 
@@ -38,11 +41,12 @@ def fault_response(fault: Fault) -> Response:
 
 def faulty(status: int, message: str | None, headers: dict[str, str]) -> Response:
     """An injected HTTP error in the dialect's envelope, marked with the fault header."""
-    response = jsonify(current_dialect().render_fault(status, message))
-    response.status_code = status
+    response = json_response(current_dialect().render_fault(status, message), status)
     response.headers.update(headers)
     response.headers[FAULT_HEADER] = str(status)
-    g.fault = status
+    call = call_or_none()
+    if call is not None:
+        call.fault = status
     return response
 
 
@@ -69,19 +73,16 @@ def http_error(exc: HTTPException) -> Response:
     if isinstance(exc, ClientDisconnected):
         # The body stopped short of its Content-Length: it timed out, or the client left.
         return error_response(RuleViolation(protocol.READ_TIMEOUT))
-    response = jsonify(
-        dialect_for_path(request.path).render_fault(exc.code or 400, exc.description)
+    status = exc.code or 400
+    return json_response(
+        dialect_for_path(request.path).render_fault(status, exc.description), status
     )
-    response.status_code = exc.code or 400
-    return response
 
 
 def unexpected(exc: Exception) -> Response:
     """A bug in the mock: logged, and answered as the dialect's 500, never an HTML page."""
     log.exception("unhandled error on %s %s", request.method, request.path)
-    response = jsonify(dialect_for_path(request.path).render_fault(500, None))
-    response.status_code = 500
-    return response
+    return json_response(dialect_for_path(request.path).render_fault(500, None), 500)
 
 
 def storage_unavailable(exc: StorageUnavailable) -> Response:
@@ -92,7 +93,6 @@ def storage_unavailable(exc: StorageUnavailable) -> Response:
     log.error("database write failed on %s %s: %s", request.method, request.path, exc)
     status = catalog.STORAGE_FULL_STATUS
     message = "The mock cannot store this: its database's disk is full or failing."
-    response = jsonify(current_dialect().render_fault(status, message))
-    response.status_code = status
+    response = json_response(current_dialect().render_fault(status, message), status)
     response.headers["retry-after"] = "60"
     return response

@@ -1,22 +1,19 @@
-"""Before a route runs: the request id, a queued fault, the key and the rate window."""
+"""Before a route runs: a queued fault, the key, the dialect's own checks, the rate window."""
 
 from __future__ import annotations
 
 import math
-import secrets
-import time
 
-from flask import Request, Response, g, request
+from flask import Response
+from werkzeug.wrappers import Request
 
-from mock_server import catalog
 from mock_server.backend.database import StorageUnavailable
 from mock_server.backend.real_time import real_sleep
+from mock_server.dialects.record import Route
 from mock_server.rules import access
 from mock_server.rules.registry import RuleViolation
 from mock_server.web.errors import fault_response
-from mock_server.web.routes import PUBLIC_ENDPOINTS, ROUTES, dialect_for_path, is_control
-from mock_server.wire.bodies import count_body
-from mock_server.wire.context import current_state, use_request_contracts
+from mock_server.wire.context import Call
 
 
 def request_key(req: Request) -> str | None:
@@ -29,29 +26,17 @@ def request_key(req: Request) -> str | None:
     return azure or None
 
 
-def guard() -> Response | None:
+def guard(call: Call, route: Route) -> Response | None:
     """Answer with a fault or a refusal before the route, or let it run (``None``)."""
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    ctx = g._get_current_object()
-    ctx.request_id = catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
-    ctx.started = time.perf_counter()
-    count_body(req.environ)
-    state = current_state()
-    state.sync()
-    path, method, endpoint = req.path, req.method, req.endpoint
-    if is_control(path) or endpoint is None or method == "OPTIONS":
-        return None
-    ctx.dialect = dialect = dialect_for_path(path)
-    route = ROUTES.get(endpoint)
-    if route is not None:
-        use_request_contracts(route.request)
-    fault = state.faults.take(method, path)
+    req, state = call.request, call.state
+    call.request_contracts = route.request
+    fault = state.faults.take(req.method, req.path)
     if fault is not None:
         if fault.delay_ms:
             real_sleep(fault.delay_ms / 1000)
         if fault.status:
             return fault_response(fault)
-    if endpoint in PUBLIC_ENDPOINTS:
+    if route.public:
         return None
     key = request_key(req)
     if key is None:
@@ -59,17 +44,18 @@ def guard() -> Response | None:
     settings = state.settings
     if settings.api_keys and key not in settings.api_keys:
         raise RuleViolation(access.AUTH_INVALID_KEY, masked=access.mask_key(key))
-    ctx.owner = key
+    call.owner = key
+    dialect = call.dialect
     if dialect.check_request is not None:
         dialect.check_request(req)
     group = dialect.jobs.limits
     per_minute = group.per_minute(settings)
-    if per_minute and (not group.creates_only or (route is not None and route.creates_job)):
+    if per_minute and (not group.creates_only or route.creates_job):
         try:
             decision = state.limiters[group.name].hit(key, state.clock.now(), per_minute)
         except StorageUnavailable:
             return None  # a full disk: the request is not counted, rather than not answered
-        ctx.rate = decision
+        call.rate = decision
         if not decision.allowed:
             wait = max(1, math.ceil(decision.reset_after))
             raise RuleViolation(

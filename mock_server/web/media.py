@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
-from flask.typing import ResponseReturnValue
+from flask import Response
 
 from mock_server import catalog
 from mock_server.dialects.record import Route
@@ -11,15 +10,15 @@ from mock_server.rules import jobs
 from mock_server.rules.registry import RuleViolation
 from mock_server.wire.context import current_state
 
-blueprint = Blueprint("media", __name__)
-
+#: The result files' endpoints are named ``media.<view>``.
+ENDPOINT_PREFIX = "media"
 #: Where result files are served: ``/media/<job id>/<file name>``.
 MEDIA_PREFIX = "/media/"
 #: File names under ``/media/<job id>/`` and the content variant each serves.
 FILES = {"video.mp4": "video", "thumbnail.webp": "thumbnail", "spritesheet.jpg": "spritesheet"}
 
 
-def media_file(job_id: str, name: str) -> ResponseReturnValue:
+def media_file(job_id: str, name: str) -> Response:
     """A finished job's file; 404 for what does not exist, 410 once the results expired."""
     service = current_state().service
     variant = FILES.get(name)
@@ -44,4 +43,3 @@ MEDIA_ROUTE = Route(
     },
     public=True,
 )
-blueprint.add_url_rule(MEDIA_ROUTE.rule, MEDIA_ROUTE.endpoint, media_file, methods=["GET"])

@@ -1,10 +1,9 @@
-"""What happens around every request: ids, faults, auth, rate limits, errors, journal, log.
+"""What happens around every request, wired into an app.
 
-Order for an API request: a request id is assigned; a queued fault, if one matches, answers
-instead; the key is checked; the requests-per-minute window is counted (``guard``); the route
-runs. Every response then gets ``x-request-id``, the rate-limit headers when a limit is on, and
-``x-sora-mock-rule`` when a rule refused the request; it is journaled and logged in one line
-(``journal``). Refusals and failures are answered in the dialect's envelope (``errors``).
+API requests go through the core (``web/core.py``): ids, faults, auth, rate limits, the route,
+errors in the dialect's envelope, the contract check, the journal and the log line. The control
+API and the OpenAPI document are Flask blueprints behind it; their refusals and failures are
+answered by the same error functions, in JSON.
 """
 
 from __future__ import annotations
@@ -12,20 +11,21 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from mock_server.backend.database import StorageUnavailable
-from mock_server.backend.history import ScriptedFault
 from mock_server.rules.registry import RuleViolation
 from mock_server.web import errors
-from mock_server.web.guard import guard
-from mock_server.web.journal import finish
+from mock_server.web.core import Core
 
 
 def init_app(app: Flask) -> None:
-    """Hook the pipeline into an app."""
-    app.before_request(guard)
-    app.after_request(finish)
+    """Put the core in front of an app's blueprints."""
     app.register_error_handler(RuleViolation, errors.error_response)
-    app.register_error_handler(ScriptedFault, errors.scripted_fault)
-    app.register_error_handler(StorageUnavailable, errors.storage_unavailable)
     app.register_error_handler(HTTPException, errors.http_error)
     app.register_error_handler(Exception, errors.unexpected)
+    app.wsgi_app = Core(app, app.wsgi_app)  # type: ignore[method-assign]
+
+
+def core_of(app: Flask) -> Core:
+    """The core in front of an app made by ``create_app``."""
+    core = app.wsgi_app
+    assert isinstance(core, Core)
+    return core

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from flask import g, request
-
 from mock_server import catalog
 from mock_server.dialects import registry
 from mock_server.dialects.record import Dialect, Route
 from mock_server.web import media
+from mock_server.wire.context import call_or_none, request
 
 CONTROL_PREFIX = catalog.CONTROL_PREFIX
 
-#: Every API route by its Flask endpoint: the dialects', and the result files'.
+#: Every API route by its endpoint: the dialects', and the result files'.
 ROUTES: dict[str, Route] = {
     **{dialect.endpoint(route): route for dialect, route in registry.routes()},
-    f"{media.blueprint.name}.{media.MEDIA_ROUTE.endpoint}": media.MEDIA_ROUTE,
+    f"{media.ENDPOINT_PREFIX}.{media.MEDIA_ROUTE.endpoint}": media.MEDIA_ROUTE,
 }
-#: Endpoints anyone may call: result URLs are handed out to be fetched without credentials.
-PUBLIC_ENDPOINTS = frozenset(
-    {*(endpoint for endpoint, route in ROUTES.items() if route.public), "docs.openapi_document"}
-)
 
 
 def dialect_for_path(path: str) -> Dialect:
@@ -36,8 +31,9 @@ def dialect_for_path(path: str) -> Dialect:
 
 
 def current_dialect() -> Dialect:
-    """The dialect of this request: the guard's choice, else the path's."""
-    chosen: Dialect | None = g.get("dialect")
+    """The dialect of this request: the core's choice, else the path's."""
+    call = call_or_none()
+    chosen: Dialect | None = None if call is None else call.dialect
     return chosen if chosen is not None else dialect_for_path(request.path)
 
 

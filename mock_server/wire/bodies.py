@@ -16,10 +16,10 @@ import zlib
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
-from flask import Request
 from werkzeug.datastructures import FileStorage, Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import MultiPartParser
+from werkzeug.wrappers import Request
 
 from mock_server import catalog
 from mock_server.rules import protocol, reference

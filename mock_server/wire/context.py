@@ -1,46 +1,130 @@
-"""What a request runs with: the app's mock state, the caller's key, its origin and its route."""
+"""What a request runs with: the request, the app's mock state, the caller's key, its route,
+and what the journal will say about it.
+
+The web core makes one :class:`Call` per request and holds it in a context variable for as long
+as the request is answered; the views, the rules' callers and the journal read it through the
+functions here (and :data:`request`, the request itself), never through a framework's globals.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, cast
 
-from flask import current_app, g, request
+from werkzeug.local import LocalProxy
+from werkzeug.wrappers import Request
 
 from mock_server import contracts
-from mock_server.state import EXTENSION_KEY, MockState
 from mock_server.wire.bodies import JSON_TYPES, MULTIPART_TYPES, ParsedBody
+
+if TYPE_CHECKING:
+    from mock_server.backend.limits import RateDecision
+    from mock_server.state import MockState
+
+
+class Call:
+    """One request being answered, and what it did, for the journal and the log."""
+
+    __slots__ = (
+        "body_summary",
+        "dialect",
+        "fault",
+        "journal_job",
+        "journal_terminal",
+        "journal_uses",
+        "owner",
+        "rate",
+        "request",
+        "request_contract",
+        "request_contracts",
+        "request_id",
+        "request_violations",
+        "route",
+        "rule",
+        "started",
+        "state",
+    )
+
+    def __init__(self, request: Request, state: MockState, request_id: str, started: float):
+        self.request = request
+        self.state = state
+        self.request_id = request_id
+        self.started = started
+        #: The dialect answering (chosen by the guard), its route, the key.
+        self.dialect: Any = None
+        self.route: Any = None
+        self.owner = ""
+        #: The requests-per-minute decision, when a window counted the request.
+        self.rate: RateDecision | None = None
+        #: The rule that refused it, the fault status that answered it.
+        self.rule: str | None = None
+        self.fault: int | None = None
+        #: The contract each body media type follows on the route.
+        self.request_contracts: Mapping[str, str] = {}
+        #: What the body held and how it met its contract.
+        self.body_summary: Any = None
+        self.request_contract: str | None = None
+        self.request_violations: list[str] = []
+        #: The job it created or read, whether that showed it finished, a job whose results
+        #: it used.
+        self.journal_job: str | None = None
+        self.journal_terminal: bool | None = None
+        self.journal_uses: str | None = None
+
+
+_CALL: ContextVar[Call] = ContextVar("sora_mock_call")
+
+#: The request being answered.
+request: Request = cast(Request, LocalProxy(_CALL, "request"))
+
+
+def begin(call: Call) -> Any:
+    """Make ``call`` the current request; returns the token :func:`end` takes."""
+    return _CALL.set(call)
+
+
+def end(token: Any) -> None:
+    """The request is answered."""
+    _CALL.reset(token)
+
+
+def current_call() -> Call:
+    """The request being answered."""
+    return _CALL.get()
+
+
+def call_or_none() -> Call | None:
+    """The request being answered, or ``None`` outside one (a background round)."""
+    return _CALL.get(None)
 
 
 def current_state() -> MockState:
     """The state of the app handling this request."""
-    return cast(MockState, current_app.extensions[EXTENSION_KEY])
+    return _CALL.get().state
 
 
 def owner() -> str:
-    """The API key the request was made with (set by the pipeline)."""
-    return cast(str, g.get("owner", ""))
+    """The API key the request was made with (set by the guard)."""
+    return _CALL.get().owner
 
 
 def base_url() -> str:
     """The origin clients reach this server at: the configured one, else the request's."""
-    return (current_state().settings.public_base_url or request.host_url).rstrip("/")
+    call = _CALL.get()
+    return (call.state.settings.public_base_url or call.request.host_url).rstrip("/")
 
 
 def is_status_read() -> bool:
     """Whether this read counts as a client polling (a HEAD only asks about headers)."""
-    return request.method != "HEAD"
-
-
-def use_request_contracts(by_media_type: Mapping[str, str]) -> None:
-    """Say which contract a body of each media type follows on this request's route."""
-    g.request_contracts = by_media_type
+    return _CALL.get().request.method != "HEAD"
 
 
 def note_body(body: ParsedBody) -> None:
     """Record what the body held and how it met its route's request contract, for the journal."""
+    call = _CALL.get()
     media_type = (MULTIPART_TYPES if body.multipart else JSON_TYPES)[0]
-    contract: str = g.request_contracts[media_type]
-    g.body_summary = body.summary
-    g.request_contract = contract
-    g.request_violations = contracts.violations(contract, body.instance)
+    contract = call.request_contracts[media_type]
+    call.body_summary = body.summary
+    call.request_contract = contract
+    call.request_violations = contracts.violations(contract, body.instance)

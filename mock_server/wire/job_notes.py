@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from flask import g, has_request_context
+from mock_server.wire.context import call_or_none
 
 CREATE, READ, USE, TRIED = "create", "read", "use", "tried"
 
@@ -28,14 +28,15 @@ class JobLike(Protocol):
 def note_job(kind: str, job: JobLike) -> None:
     """Note that this request created (``create``), status-read (``read``), tried to read
     (``tried``: a scripted fault answered) or used the results of (``use``) ``job``."""
-    if not has_request_context():
+    call = call_or_none()
+    if call is None:
         return
     if kind == USE:
-        g.journal_uses = job.id
+        call.journal_uses = job.id
         return
     if kind == TRIED:  # a status read a scripted fault answered: it showed nothing
-        g.journal_job = job.id
+        call.journal_job = job.id
         return
     # A create answered already finished (``instant`` mode) tells the client it is done too.
-    g.journal_job = job.id
-    g.journal_terminal = job.terminal
+    call.journal_job = job.id
+    call.journal_terminal = job.terminal

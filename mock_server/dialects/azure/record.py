@@ -3,7 +3,7 @@ client) and ``/openai/videos?api-version=`` (the SDK's ``AzureOpenAI`` client), 
 
 from __future__ import annotations
 
-from flask import Request
+from werkzeug.wrappers import Request
 
 from mock_server import catalog
 from mock_server.backend.kinds import JobKind, LimitGroup

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, request
-from flask.typing import ResponseReturnValue
+from flask import Response
 
 from mock_server import catalog
 from mock_server.backend.job import Job
@@ -14,13 +13,14 @@ from mock_server.domain import VideoRequest
 from mock_server.rules import azure, azure_jobs, create, jobs
 from mock_server.rules.registry import RuleViolation
 from mock_server.wire.bodies import read_body
-from mock_server.wire.context import current_state, is_status_read, note_body, owner
+from mock_server.wire.context import current_state, is_status_read, note_body, owner, request
+from mock_server.wire.replies import ViewResult
 
 #: Jobs read per round while a list filters by status.
 FILTER_PAGE = 50
 
 
-def create_job() -> ResponseReturnValue:
+def create_job() -> ViewResult:
     """Queue a job from a JSON body, or a multipart one with inpaint files."""
     state = current_state()
     body = read_body(request, file_limit=catalog.CHARACTER_VIDEO_MAX_BYTES)
@@ -56,7 +56,7 @@ def create_job() -> ResponseReturnValue:
     return render.job(job)
 
 
-def list_jobs() -> ResponseReturnValue:
+def list_jobs() -> ViewResult:
     """A page of jobs, newest first; ``after`` pages on, ``before`` back; ``statuses`` filters."""
     limit = jobs.check_limit(request.args.get("limit"), catalog.AZURE_JOBS_LIST_DEFAULT_LIMIT)
     statuses = azure_jobs.check_statuses(request.args.get("statuses"))
@@ -84,13 +84,13 @@ def _matching(
         cursor = page.jobs[-1].id
 
 
-def get_job(job_id: str) -> ResponseReturnValue:
+def get_job(job_id: str) -> ViewResult:
     """A status read: in ``polls`` mode each read shows the next state."""
     job = current_state().service.retrieve(job_id, status_read=is_status_read(), dialect=NAME)
     return render.job(job)
 
 
-def delete_job(job_id: str) -> ResponseReturnValue:
+def delete_job(job_id: str) -> ViewResult:
     """Delete a finished job: 204, no body."""
     current_state().service.delete(job_id, dialect=NAME)
     return Response(status=204)
@@ -110,13 +110,13 @@ def _generation(generation_id: str) -> tuple[Job, int]:
     raise RuleViolation(azure_jobs.GENERATION_NOT_FOUND, generation_id=generation_id)
 
 
-def get_generation(generation_id: str) -> ResponseReturnValue:
+def get_generation(generation_id: str) -> ViewResult:
     """One video of a succeeded job."""
     job, index = _generation(generation_id)
     return render.generation(job, index)
 
 
-def generation_video(generation_id: str) -> ResponseReturnValue:
+def generation_video(generation_id: str) -> ViewResult:
     """The MP4 (``quality=high`` or ``low``); ``HEAD`` gives its headers alone."""
     quality = azure_jobs.check_quality(request.args.get("quality"))
     job, index = _generation(generation_id)
@@ -125,10 +125,11 @@ def generation_video(generation_id: str) -> ResponseReturnValue:
     response = Response(data, mimetype="video/mp4")
     if job.completed_at is not None:
         response.last_modified = datetime.fromtimestamp(job.completed_at, tz=UTC)
-    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))
+    response.make_conditional(request, accept_ranges=True, complete_length=len(data))
+    return response
 
 
-def generation_thumbnail(generation_id: str) -> ResponseReturnValue:
+def generation_thumbnail(generation_id: str) -> ViewResult:
     """A JPEG of the video's first frame."""
     job, index = _generation(generation_id)
     data = current_state().service.content(job.id, "thumbnail_jpeg", dialect=NAME, take=index)

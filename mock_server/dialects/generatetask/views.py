@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask.typing import ResponseReturnValue
-
 from mock_server import catalog
 from mock_server.dialects.generatetask import NAME, render
 from mock_server.rules import generatetask
 from mock_server.wire.bodies import JSON_TYPES, read_body
-from mock_server.wire.context import base_url, current_state, is_status_read, note_body, owner
+from mock_server.wire.context import (
+    base_url,
+    current_state,
+    is_status_read,
+    note_body,
+    owner,
+    request,
+)
+from mock_server.wire.replies import ViewResult
 
 
-def create_task() -> ResponseReturnValue:
+def create_task() -> ViewResult:
     """Submit a task: JSON only."""
     state = current_state()
     body = read_body(request, file_limit=catalog.GT_IMAGE_MAX_BYTES, accept=JSON_TYPES)
@@ -32,7 +37,7 @@ def create_task() -> ResponseReturnValue:
     return render.submitted(job)
 
 
-def task_status() -> ResponseReturnValue:
+def task_status() -> ViewResult:
     """A status read; in ``polls`` mode it moves the task one step."""
     task_id = generatetask.check_task_id(request.args.get("taskId"))
     job = current_state().service.retrieve(task_id, status_read=is_status_read(), dialect=NAME)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask.typing import ResponseReturnValue
-
 from mock_server import catalog
 from mock_server.backend.kinds import JobKind, LimitGroup
 from mock_server.dialects.openai import NAME, render
 from mock_server.dialects.openai.views import VideoViews
 from mock_server.dialects.record import JSON, MULTIPART, Dialect, JobListener, Route, query
+from mock_server.wire.replies import ViewResult
 
 if TYPE_CHECKING:
     from mock_server.state import MockState
@@ -40,7 +39,7 @@ def video_routes(
     def route(
         method: str,
         rule: str,
-        view: Callable[..., ResponseReturnValue],
+        view: Callable[..., ViewResult],
         op: str,
         *,
         request: Mapping[str, str] | None = None,

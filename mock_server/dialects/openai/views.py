@@ -9,8 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from flask import Response, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Response
 
 from mock_server import catalog
 from mock_server.dialects.openai import parse, render
@@ -18,7 +17,8 @@ from mock_server.domain import RawCreate, VideoRequest
 from mock_server.rules import characters, create, derived, jobs, reference
 from mock_server.rules.registry import RuleViolation
 from mock_server.wire.bodies import JSON_TYPES, MULTIPART_TYPES, ParsedBody, read_body
-from mock_server.wire.context import current_state, is_status_read, note_body, owner
+from mock_server.wire.context import current_state, is_status_read, note_body, owner, request
+from mock_server.wire.replies import ViewResult, json_response
 
 
 class Models:
@@ -40,7 +40,7 @@ class VideoViews:
     dialect: str
     models: Models = field(default_factory=Models)
 
-    def create_video(self) -> ResponseReturnValue:
+    def create_video(self) -> ViewResult:
         """Create a job from a JSON or multipart body."""
         state = current_state()
         body = read_body(request, file_limit=state.settings.max_reference_bytes)
@@ -58,7 +58,7 @@ class VideoViews:
         job = state.service.create(video_request, dialect=self.dialect, owner=owner())
         return render.video(job)
 
-    def list_videos(self) -> ResponseReturnValue:
+    def list_videos(self) -> ViewResult:
         """A page of videos, newest first unless ``order=asc``."""
         limit = jobs.check_limit(request.args.get("limit"))
         order = jobs.check_order(request.args.get("order"))
@@ -68,28 +68,28 @@ class VideoViews:
         )
         return render.video_list(page)
 
-    def retrieve_video(self, video_id: str) -> ResponseReturnValue:
+    def retrieve_video(self, video_id: str) -> ViewResult:
         """A status read; unfinished jobs carry ``openai-poll-after-ms``."""
         state = current_state()
         job = state.service.retrieve(video_id, status_read=is_status_read(), dialect=self.dialect)
-        response = jsonify(render.video(job))
+        response = json_response(render.video(job))
         wait = state.service.poll_after_ms(job)
         if wait is not None:
             response.headers["openai-poll-after-ms"] = str(wait)
         return response
 
-    def delete_video(self, video_id: str) -> ResponseReturnValue:
+    def delete_video(self, video_id: str) -> ViewResult:
         """Delete a finished video."""
         current_state().service.delete(video_id, dialect=self.dialect)
         return render.deleted(video_id)
 
-    def video_content(self, video_id: str) -> ResponseReturnValue:
+    def video_content(self, video_id: str) -> ViewResult:
         """The MP4, WebP thumbnail or JPEG spritesheet."""
         variant = jobs.check_variant(request.args.get("variant"))
         data = current_state().service.content(video_id, variant, dialect=self.dialect)
         return Response(data, mimetype=catalog.CONTENT_VARIANTS[variant])
 
-    def remix_video(self, video_id: str) -> ResponseReturnValue:
+    def remix_video(self, video_id: str) -> ViewResult:
         """A new job from a completed one with a new prompt."""
         state = current_state()
         state.service.retrieve(video_id, status_read=False, dialect=self.dialect)  # 404 first
@@ -99,7 +99,7 @@ class VideoViews:
         job = state.service.remix(video_id, prompt, owner=owner(), dialect=self.dialect)
         return render.video(job)
 
-    def create_character(self) -> ResponseReturnValue:
+    def create_character(self) -> ViewResult:
         """A character from a name and an uploaded video (multipart only)."""
         state = current_state()
         body = _video_body(MULTIPART_TYPES)
@@ -108,22 +108,22 @@ class VideoViews:
         characters.check_video(video)
         return render.character(state.characters.add(name, state.clock.now()))
 
-    def get_character(self, character_id: str) -> ResponseReturnValue:
+    def get_character(self, character_id: str) -> ViewResult:
         """A character made on the mock."""
         found = current_state().characters.get(character_id)
         if found is None:
             raise RuleViolation(characters.NOT_FOUND, character_id=character_id)
         return render.character(found)
 
-    def edit_video(self) -> ResponseReturnValue:
+    def edit_video(self) -> ViewResult:
         """A new video from one given by id or uploaded, with a new prompt (its length kept)."""
         return self._derive(extension=False)
 
-    def extend_video(self) -> ResponseReturnValue:
+    def extend_video(self) -> ViewResult:
         """A longer video: the source's seconds plus ``seconds``, opening with the source."""
         return self._derive(extension=True)
 
-    def _derive(self, *, extension: bool) -> ResponseReturnValue:
+    def _derive(self, *, extension: bool) -> ViewResult:
         state = current_state()
         body = _video_body(JSON_TYPES + MULTIPART_TYPES)
         allowed = catalog.EXTENSION_FIELDS if extension else catalog.EDIT_FIELDS

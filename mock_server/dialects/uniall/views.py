@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask.typing import ResponseReturnValue
-
 from mock_server.dialects.uniall import NAME, render
 from mock_server.domain import ImageUrl, RawCreate
 from mock_server.rules import reference, uniall
 from mock_server.rules.registry import RuleViolation
 from mock_server.wire.bodies import JSON_TYPES, read_body
-from mock_server.wire.context import base_url, current_state, is_status_read, note_body, owner
+from mock_server.wire.context import (
+    base_url,
+    current_state,
+    is_status_read,
+    note_body,
+    owner,
+    request,
+)
+from mock_server.wire.replies import ViewResult
 
 
 def _raw(fields: dict[str, object]) -> RawCreate:
@@ -20,7 +25,7 @@ def _raw(fields: dict[str, object]) -> RawCreate:
     return RawCreate(dict(fields), ImageUrl(image_url) if image_url else None)
 
 
-def create_generation() -> ResponseReturnValue:
+def create_generation() -> ViewResult:
     """Submit a task: JSON only."""
     state = current_state()
     body = read_body(request, file_limit=state.settings.max_reference_bytes, accept=JSON_TYPES)
@@ -37,7 +42,7 @@ def create_generation() -> ResponseReturnValue:
     return render.submit(job)
 
 
-def query_task(video_id: str) -> ResponseReturnValue:
+def query_task(video_id: str) -> ViewResult:
     """A status read of a UniAll task (``GET /v1/videos/gen_...``)."""
     job = current_state().service.retrieve(video_id, status_read=is_status_read(), dialect=NAME)
     return render.task(job, job.origin or base_url())

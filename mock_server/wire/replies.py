@@ -1,0 +1,36 @@
+"""Responses as the views and the pipeline build them: JSON bodies and what views return."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response
+
+#: What a view may return: a response, a JSON body, or either with a status (and headers).
+ViewResult = Response | dict[str, Any] | list[Any] | tuple[Any, ...]
+
+_encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON response: compact, keys in the order given, one line."""
+    return Response(_encode(body) + "\n", status=status, mimetype="application/json")
+
+
+def to_response(result: ViewResult) -> Response:
+    """A view's result as a response: a dict or list becomes JSON; a tuple adds a status and
+    headers."""
+    if isinstance(result, Response):
+        return result
+    status: int | None = None
+    headers: Any = None
+    if isinstance(result, tuple):
+        result, status, *rest = result
+        headers = rest[0] if rest else None
+    response = result if isinstance(result, Response) else json_response(result)
+    if status is not None:
+        response.status_code = status
+    if headers:
+        response.headers.update(headers)
+    return response
