@@ -13,6 +13,7 @@ on a status read; the views read the request through ``mock_server.wire.context`
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 
 #: Paths Flask answers (besides the control API).
 FLASK_PATHS = frozenset({"/openapi.json"})
+#: Route matches kept (by path and method).
+MATCHES_KEPT = 4096
 
 
 class ApiRequest(Request):
@@ -62,6 +65,25 @@ def url_map() -> Map:
     return Map(rules, converters=converters)
 
 
+def emit(
+    response: Response, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Start a response and hand back its body: a body written in one piece goes out as it
+    is (its headers are final), anything else through Werkzeug's own preparation."""
+    body = response.response
+    status = response.status_code
+    if (
+        type(body) is list
+        and len(body) == 1
+        and status >= 200
+        and status not in (204, 304)
+        and "Location" not in response.headers
+    ):
+        start_response(response.status, response.headers.to_wsgi_list())
+        return () if environ["REQUEST_METHOD"] == "HEAD" else body
+    return response(environ, start_response)
+
+
 def new_request_id() -> str:
     """A request id in OpenAI's form."""
     return catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
@@ -78,6 +100,13 @@ class Core:
         self.views: dict[str, Callable[..., Any]] = {
             endpoint: route.view for endpoint, route in ROUTES.items()
         }
+        self._matched = functools.lru_cache(maxsize=MATCHES_KEPT)(self.adapter.match)
+
+    def match(self, path: str, method: str) -> tuple[str, dict[str, Any]]:
+        """The endpoint and arguments of a path (a client polling asks the same path again
+        and again: the last few thousand answers are kept)."""
+        endpoint, arguments = self._matched(path, method)
+        return endpoint, dict(arguments)
 
     def state(self) -> MockState:
         """The app's mock state now (a test may swap in a fresh one between requests)."""
@@ -98,7 +127,7 @@ class Core:
                 return self.to_flask(call, environ, start_response)
             count_body(environ)
             response = finish(call, self.respond(call, path))
-            return response(environ, start_response)
+            return emit(response, environ, start_response)
         finally:
             end(token)
 
@@ -107,7 +136,7 @@ class Core:
         method = call.request.method
         call.dialect = dialect_for_path(path)
         try:
-            endpoint, arguments = self.adapter.match(path, method)
+            endpoint, arguments = self.match(path, method)
         except MethodNotAllowed as exc:
             if method == "OPTIONS":
                 return options_answer(sorted(exc.valid_methods or ()))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response
+from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request
 
 from mock_server import contracts
@@ -16,20 +18,34 @@ from mock_server.web.errors import RULE_HEADER
 from mock_server.web.routes import current_dialect
 from mock_server.wire.bodies import must_close_after
 from mock_server.wire.context import Call
-from mock_server.wire.replies import json_response
+from mock_server.wire.replies import json_body, json_response
 
 log = logging.getLogger("sora_mock.requests")
 
 
-def masked_headers(req: Request) -> dict[str, str]:
-    """Request headers with credentials masked."""
+#: Request headers whose values are credentials.
+CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-sora-mock-token"})
+#: What the WSGI environ calls the two headers it keeps without the ``HTTP_`` prefix.
+_CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+
+
+def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """Request headers, lower-cased, with credentials masked (read from the WSGI environ as
+    Werkzeug's ``EnvironHeaders`` reads them, without building them twice)."""
     masked = {}
-    for name, value in req.headers.items():
-        lowered = name.lower()
-        if lowered in ("authorization", "api-key", "x-sora-mock-token"):
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                continue
+            name = key[5:].replace("_", "-").lower()
+        elif key in _CONTENT_KEYS and value:
+            name = _CONTENT_KEYS[key]
+        else:
+            continue
+        if name in CREDENTIAL_HEADERS:
             scheme, _, token = value.partition(" ")
             value = f"{scheme} {access.mask_key(token)}" if token else access.mask_key(value)
-        masked[lowered] = value
+        masked[name] = value
     return masked
 
 
@@ -59,7 +75,7 @@ def check_contract(call: Call, response: Response) -> Response:
     name = response_contract(call, response.status_code)
     if name is None:
         return response
-    problems = contracts.violations(name, response.get_json(silent=True))
+    problems = contracts.violations(name, json_body(response))
     if not problems:
         return response
     record: dict[str, object] = {
@@ -92,25 +108,33 @@ def options_answer(allowed: list[str]) -> Response:
     return answer
 
 
-def retry_after_seconds(headers: Any) -> float | None:
-    """How long a response asked the client to wait: ``retry-after-ms``, else ``retry-after``
-    in seconds (the SDK's order); ``None`` when it asked nothing it could read."""
+def waits_asked(headers: Headers) -> tuple[float | None, int | None]:
+    """How long a response asked the client to wait (``retry-after-ms``, else ``retry-after``
+    in seconds: the SDK's order; ``None`` when it asked nothing readable) and its
+    ``openai-poll-after-ms``, read in one pass over its headers."""
+    found: dict[str, str] = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in _WAIT_HEADERS:
+            found.setdefault(lowered, value)
+    if not found:
+        return None, None
+    retry_after = None
     for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return float(value) / scale
-        except ValueError:
-            continue
-    return None
-
-
-def _int_or_none(value: str | None) -> int | None:
+        if name in found:
+            try:
+                retry_after = float(found[name]) / scale
+                break
+            except ValueError:
+                continue
     try:
-        return None if value is None else int(value)
+        poll_after = int(found["openai-poll-after-ms"]) if "openai-poll-after-ms" in found else None
     except ValueError:
-        return None
+        poll_after = None
+    return retry_after, poll_after
+
+
+_WAIT_HEADERS = frozenset({"retry-after-ms", "retry-after", "openai-poll-after-ms"})
 
 
 def finish(call: Call, response: Response) -> Response:
@@ -132,6 +156,7 @@ def finish(call: Call, response: Response) -> Response:
     if rule is not None:
         headers[RULE_HEADER] = rule
     elapsed_ms = (time.perf_counter() - call.started) * 1000
+    retry_after, poll_after = waits_asked(headers)
     record_entry(
         call,
         {
@@ -141,7 +166,7 @@ def finish(call: Call, response: Response) -> Response:
             "path": req.path,
             "query": req.args.to_dict(flat=False),
             "dialect": current_dialect().name,
-            "headers": masked_headers(req),
+            "headers": masked_headers(req.environ),
             "content_type": req.content_type,
             "body": call.body_summary,
             "request_contract": call.request_contract,
@@ -152,8 +177,8 @@ def finish(call: Call, response: Response) -> Response:
             "job": call.journal_job,
             "terminal": call.journal_terminal,
             "uses": call.journal_uses,
-            "retry_after": retry_after_seconds(headers),
-            "poll_after_ms": _int_or_none(headers.get("openai-poll-after-ms")),
+            "retry_after": retry_after,
+            "poll_after_ms": poll_after,
             "duration_ms": round(elapsed_ms, 3),
         },
     )

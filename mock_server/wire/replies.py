@@ -14,8 +14,20 @@ _encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 
 
 def json_response(body: Any, status: int = 200) -> Response:
-    """A JSON response: compact, keys in the order given, one line."""
-    return Response(_encode(body) + "\n", status=status, mimetype="application/json")
+    """A JSON response: compact, keys in the order given, one line. It keeps the value it
+    was written from, so a check of the body need not parse it again."""
+    response = Response(_encode(body) + "\n", status=status, mimetype="application/json")
+    response.written_from = body  # type: ignore[attr-defined]
+    return response
+
+
+def json_body(response: Response) -> Any:
+    """The JSON value a response carries (``None`` when it carries none)."""
+    written = getattr(response, "written_from", _UNSET)
+    return response.get_json(silent=True) if written is _UNSET else written
+
+
+_UNSET = object()
 
 
 def to_response(result: ViewResult) -> Response:
