@@ -86,6 +86,25 @@ def is_valid(name: str, instance: Any) -> bool:
     return bool(validator(name).is_valid(instance))
 
 
+#: Verdicts given, by contract and the message's exact bytes: the same bytes are the same
+#: instance (a client polling an unchanged job gets the same answer again and again).
+_VERDICTS: dict[tuple[str, bytes], tuple[str, ...]] = {}
+_VERDICTS_KEPT = 2048
+
+
+def message_violations(name: str, data: bytes, instance: Any) -> list[str]:
+    """:func:`violations` of a message whose bytes are ``data`` and whose value is
+    ``instance``; a message seen before is not checked again."""
+    key = (name, data)
+    found = _VERDICTS.get(key)
+    if found is None:
+        found = tuple(violations(name, instance))
+        if len(_VERDICTS) >= _VERDICTS_KEPT:
+            _VERDICTS.clear()
+        _VERDICTS[key] = found
+    return list(found)
+
+
 def violations(name: str, instance: Any) -> list[str]:
     """Every way ``instance`` breaks contract ``name``, as ``path: message`` lines."""
     if is_valid(name, instance):

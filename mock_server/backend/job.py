@@ -76,6 +76,13 @@ class Job:
             }
         return record
 
+    def __copy__(self) -> Job:
+        """A shallow copy, as ``copy.copy`` makes it, without its generic machinery's cost
+        (a status read shows a copy of the job it read)."""
+        twin = object.__new__(Job)
+        twin.__dict__.update(self.__dict__)
+        return twin
+
     @classmethod
     def from_record(cls, record: dict[str, Any], reference_bytes: bytes | None) -> Job:
         """A job rebuilt from :meth:`to_record` and the reference image's bytes."""

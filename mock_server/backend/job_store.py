@@ -72,7 +72,7 @@ class JobStore(Protocol):
         """Forget every job."""
         ...
 
-    def locked(self) -> AbstractContextManager[None]:
+    def locked(self) -> AbstractContextManager[Any]:
         """Hold the store's lock for a read-modify-write."""
         ...
 
@@ -93,10 +93,8 @@ class InMemoryJobStore:
         self._pushed: dict[str, float] = {}
         self._seq = 0
 
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        with self._lock:
-            yield
+    def locked(self) -> AbstractContextManager[Any]:
+        return self._lock
 
     def next_seq(self) -> int:
         with self._lock:

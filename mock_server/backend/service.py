@@ -123,6 +123,8 @@ class VideoService:
         return fraction
 
     def _advance(self, job: Job, now: float) -> None:
+        if job.terminal:  # nothing moves a finished job: nothing to save
+            return
         if job.script is not None:
             self.store.save(job)
             return

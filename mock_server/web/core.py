@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, MapAdapter, Rule
-from werkzeug.wrappers import Request
 
 from mock_server import catalog
 from mock_server.backend.database import StorageUnavailable
@@ -48,11 +47,6 @@ FLASK_PATHS = frozenset({"/openapi.json"})
 MATCHES_KEPT = 4096
 
 
-class ApiRequest(Request):
-    """The request as the views see it: Werkzeug's, with no framework limits of its own
-    (the body readers hold bodies to the mock's limits while they stream in)."""
-
-
 def url_map() -> Map:
     """Every API route: each dialect's, and the result files'."""
     converters: dict[str, Any] = {}
@@ -69,7 +63,8 @@ def emit(
     response: Response, environ: WSGIEnvironment, start_response: StartResponse
 ) -> Iterable[bytes]:
     """Start a response and hand back its body: a body written in one piece goes out as it
-    is (its headers are final), anything else through Werkzeug's own preparation."""
+    is (its headers are final), anything else (a stream, a redirect's relative ``Location``, a
+    body that must be empty) through Werkzeug's own preparation."""
     body = response.response
     status = response.status_code
     if (
@@ -77,7 +72,7 @@ def emit(
         and len(body) == 1
         and status >= 200
         and status not in (204, 304)
-        and "Location" not in response.headers
+        and (status // 100 != 3 or "Location" not in response.headers)
     ):
         start_response(response.status, response.headers.to_wsgi_list())
         return () if environ["REQUEST_METHOD"] == "HEAD" else body
@@ -118,11 +113,10 @@ class Core:
         started = time.perf_counter()
         state = self.state()
         state.sync()
-        request = ApiRequest(environ)
-        call = Call(request, state, new_request_id(), started)
+        call = Call(environ, state, new_request_id(), started)
         token = begin(call)
         try:
-            path = request.path
+            path = call.path
             if is_control(path) or path in FLASK_PATHS:
                 return self.to_flask(call, environ, start_response)
             count_body(environ)
@@ -133,7 +127,7 @@ class Core:
 
     def respond(self, call: Call, path: str) -> Response:
         """The route's answer, or the refusal or failure in the dialect's envelope."""
-        method = call.request.method
+        method = call.method
         call.dialect = dialect_for_path(path)
         try:
             endpoint, arguments = self.match(path, method)
@@ -178,5 +172,5 @@ class Core:
 
         body = self.flask_wsgi(environ, labelled)
         elapsed_ms = (time.perf_counter() - call.started) * 1000
-        log_line(call.request, status_seen[0] if status_seen else 500, elapsed_ms, call.rule)
+        log_line(call, status_seen[0] if status_seen else 500, elapsed_ms)
         return body

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Response
-from werkzeug.wrappers import Request
 
 from mock_server.backend.database import StorageUnavailable
 from mock_server.backend.real_time import real_sleep
@@ -16,21 +17,21 @@ from mock_server.web.errors import fault_response
 from mock_server.wire.context import Call
 
 
-def request_key(req: Request) -> str | None:
+def request_key(environ: Mapping[str, Any]) -> str | None:
     """The API key: ``Authorization: Bearer KEY`` or Azure's ``api-key: KEY``."""
-    header = req.headers.get("Authorization", "")
+    header: str = environ.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    azure = req.headers.get("api-key", "").strip()
+    azure: str = environ.get("HTTP_API_KEY", "").strip()
     return azure or None
 
 
 def guard(call: Call, route: Route) -> Response | None:
     """Answer with a fault or a refusal before the route, or let it run (``None``)."""
-    req, state = call.request, call.state
+    state = call.state
     call.request_contracts = route.request
-    fault = state.faults.take(req.method, req.path)
+    fault = state.faults.take(call.method, call.path)
     if fault is not None:
         if fault.delay_ms:
             real_sleep(fault.delay_ms / 1000)
@@ -38,7 +39,7 @@ def guard(call: Call, route: Route) -> Response | None:
             return fault_response(fault)
     if route.public:
         return None
-    key = request_key(req)
+    key = request_key(call.environ)
     if key is None:
         raise RuleViolation(access.AUTH_MISSING)
     settings = state.settings
@@ -47,7 +48,7 @@ def guard(call: Call, route: Route) -> Response | None:
     call.owner = key
     dialect = call.dialect
     if dialect.check_request is not None:
-        dialect.check_request(req)
+        dialect.check_request(call.request)
     group = dialect.jobs.limits
     per_minute = group.per_minute(settings)
     if per_minute and (not group.creates_only or route.creates_job):

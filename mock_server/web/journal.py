@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Response
 from werkzeug.datastructures import Headers
-from werkzeug.wrappers import Request
 
 from mock_server import contracts
 from mock_server.backend.database import StorageUnavailable
@@ -18,29 +17,42 @@ from mock_server.web.errors import RULE_HEADER
 from mock_server.web.routes import current_dialect
 from mock_server.wire.bodies import must_close_after
 from mock_server.wire.context import Call
-from mock_server.wire.replies import json_body, json_response
+from mock_server.wire.replies import body_bytes, json_body, json_response
 
 log = logging.getLogger("sora_mock.requests")
 
 
 #: Request headers whose values are credentials.
 CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-sora-mock-token"})
-#: What the WSGI environ calls the two headers it keeps without the ``HTTP_`` prefix.
-_CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+#: Header names by WSGI environ key (``HTTP_X_STAINLESS_OS`` is ``x-stainless-os``); other
+#: keys are ``""``. Learnt as they arrive, up to a bound (a client may invent names).
+_HEADER_NAMES: dict[str, str] = {
+    "CONTENT_TYPE": "content-type",
+    "CONTENT_LENGTH": "content-length",
+    "HTTP_CONTENT_TYPE": "",
+    "HTTP_CONTENT_LENGTH": "",
+}
+_NAMES_KEPT = 4096
+
+
+def _header_name(key: str) -> str:
+    """The header an environ key carries, ``""`` for none."""
+    name = key[5:].replace("_", "-").lower() if key.startswith("HTTP_") else ""
+    if len(_HEADER_NAMES) < _NAMES_KEPT:
+        _HEADER_NAMES[key] = name
+    return name
 
 
 def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
     """Request headers, lower-cased, with credentials masked (read from the WSGI environ as
     Werkzeug's ``EnvironHeaders`` reads them, without building them twice)."""
     masked = {}
+    names = _HEADER_NAMES
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                continue
-            name = key[5:].replace("_", "-").lower()
-        elif key in _CONTENT_KEYS and value:
-            name = _CONTENT_KEYS[key]
-        else:
+        name = names.get(key)
+        if name is None:
+            name = _header_name(key)
+        if not name or (not value and name in ("content-type", "content-length")):
             continue
         if name in CREDENTIAL_HEADERS:
             scheme, _, token = value.partition(" ")
@@ -70,17 +82,17 @@ def check_contract(call: Call, response: Response) -> Response:
     """Hold the response to its contract, as ``validate_responses`` says."""
     state = call.state
     mode = state.settings.validate_responses
-    if mode == "ignore" or call.request.method in ("OPTIONS", "HEAD"):
+    if mode == "ignore" or call.method in ("OPTIONS", "HEAD"):
         return response
     name = response_contract(call, response.status_code)
     if name is None:
         return response
-    problems = contracts.violations(name, json_body(response))
+    problems = contracts.message_violations(name, body_bytes(response), json_body(response))
     if not problems:
         return response
     record: dict[str, object] = {
-        "method": call.request.method,
-        "path": call.request.path,
+        "method": call.method,
+        "path": call.path,
         "contract": name,
         "problems": problems,
     }
@@ -140,10 +152,10 @@ _WAIT_HEADERS = frozenset({"retry-after-ms", "retry-after", "openai-poll-after-m
 def finish(call: Call, response: Response) -> Response:
     """Check, label, journal and log a response on its way out."""
     response = check_contract(call, response)
-    req = call.request
+    environ = call.environ
     headers = response.headers
     headers["x-request-id"] = call.request_id
-    if must_close_after(req.environ):
+    if must_close_after(environ):
         # Answered before the body was read (an early refusal): what is left of it would be
         # read as the next request, so the connection ends here.
         headers["Connection"] = "close"
@@ -162,12 +174,12 @@ def finish(call: Call, response: Response) -> Response:
         {
             "id": call.request_id,
             "at": call.state.clock.now(),
-            "method": req.method,
-            "path": req.path,
-            "query": req.args.to_dict(flat=False),
+            "method": call.method,
+            "path": call.path,
+            "query": call.request.args.to_dict(flat=False) if environ.get("QUERY_STRING") else {},
             "dialect": current_dialect().name,
-            "headers": masked_headers(req.environ),
-            "content_type": req.content_type,
+            "headers": masked_headers(environ),
+            "content_type": environ.get("CONTENT_TYPE"),
             "body": call.body_summary,
             "request_contract": call.request_contract,
             "request_violations": call.request_violations,
@@ -182,18 +194,19 @@ def finish(call: Call, response: Response) -> Response:
             "duration_ms": round(elapsed_ms, 3),
         },
     )
-    log_line(req, response.status_code, elapsed_ms, rule)
+    log_line(call, response.status_code, elapsed_ms)
     return response
 
 
-def log_line(req: Request, status: int, elapsed_ms: float, rule: str | None) -> None:
+def log_line(call: Call, status: int, elapsed_ms: float) -> None:
     """The server's one line per request."""
     if log.isEnabledFor(logging.INFO):
+        rule = call.rule
         log.info(
             "%s %s %s %d %.1fms%s",
-            req.remote_addr or "-",
-            req.method,
-            req.full_path.rstrip("?"),
+            call.environ.get("REMOTE_ADDR") or "-",
+            call.method,
+            call.full_path,
             status,
             elapsed_ms,
             f" rule={rule}" if rule else "",

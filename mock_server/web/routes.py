@@ -6,7 +6,7 @@ from mock_server import catalog
 from mock_server.dialects import registry
 from mock_server.dialects.record import Dialect, Route
 from mock_server.web import media
-from mock_server.wire.context import call_or_none, request
+from mock_server.wire.context import current_call
 
 CONTROL_PREFIX = catalog.CONTROL_PREFIX
 
@@ -32,9 +32,9 @@ def dialect_for_path(path: str) -> Dialect:
 
 def current_dialect() -> Dialect:
     """The dialect of this request: the core's choice, else the path's."""
-    call = call_or_none()
-    chosen: Dialect | None = None if call is None else call.dialect
-    return chosen if chosen is not None else dialect_for_path(request.path)
+    call = current_call()
+    chosen: Dialect | None = call.dialect
+    return chosen if chosen is not None else dialect_for_path(call.path)
 
 
 def is_control(path: str) -> bool:

@@ -27,15 +27,18 @@ class Call:
     """One request being answered, and what it did, for the journal and the log."""
 
     __slots__ = (
+        "_request",
         "body_summary",
         "dialect",
+        "environ",
         "fault",
         "journal_job",
         "journal_terminal",
         "journal_uses",
+        "method",
         "owner",
+        "path",
         "rate",
-        "request",
         "request_contract",
         "request_contracts",
         "request_id",
@@ -46,8 +49,14 @@ class Call:
         "state",
     )
 
-    def __init__(self, request: Request, state: MockState, request_id: str, started: float):
-        self.request = request
+    def __init__(
+        self, environ: dict[str, Any], state: MockState, request_id: str, started: float
+    ) -> None:
+        self.environ = environ
+        #: The method and the path, as Werkzeug's request reads them.
+        self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
+        self.path = "/" + wsgi_text(environ.get("PATH_INFO") or "").lstrip("/")
+        self._request: Request | None = None
         self.state = state
         self.request_id = request_id
         self.started = started
@@ -71,6 +80,29 @@ class Call:
         self.journal_job: str | None = None
         self.journal_terminal: bool | None = None
         self.journal_uses: str | None = None
+
+    @property
+    def request(self) -> Request:
+        """The request, built the first time something asks (a status read never does)."""
+        if self._request is None:
+            self._request = ApiRequest(self.environ)
+        return self._request
+
+    @property
+    def full_path(self) -> str:
+        """The path with its query, as the log shows it."""
+        query = self.environ.get("QUERY_STRING")
+        return f"{self.path}?{wsgi_text(query)}" if query else self.path
+
+
+class ApiRequest(Request):
+    """The request as the views see it: Werkzeug's, with no framework limits of its own
+    (the body readers hold bodies to the mock's limits while they stream in)."""
+
+
+def wsgi_text(value: str) -> str:
+    """A WSGI environ string (bytes as latin-1) as the UTF-8 text it carries."""
+    return value.encode("latin-1").decode(errors="replace")
 
 
 _CALL: ContextVar[Call] = ContextVar("sora_mock_call")
@@ -117,7 +149,7 @@ def base_url() -> str:
 
 def is_status_read() -> bool:
     """Whether this read counts as a client polling (a HEAD only asks about headers)."""
-    return _CALL.get().request.method != "HEAD"
+    return _CALL.get().method != "HEAD"
 
 
 def note_body(body: ParsedBody) -> None:

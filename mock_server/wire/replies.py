@@ -16,7 +16,10 @@ _encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 def json_response(body: Any, status: int = 200) -> Response:
     """A JSON response: compact, keys in the order given, one line. It keeps the value it
     was written from, so a check of the body need not parse it again."""
-    response = Response(_encode(body) + "\n", status=status, mimetype="application/json")
+    data = (_encode(body) + "\n").encode()
+    response = Response(status=status, content_type="application/json")
+    response.response = [data]
+    response.headers["Content-Length"] = str(len(data))
     response.written_from = body  # type: ignore[attr-defined]
     return response
 
@@ -28,6 +31,14 @@ def json_body(response: Response) -> Any:
 
 
 _UNSET = object()
+
+
+def body_bytes(response: Response) -> bytes:
+    """The bytes of a response's body."""
+    body = response.response
+    if type(body) is list and len(body) == 1 and type(body[0]) is bytes:
+        return body[0]
+    return response.get_data()
 
 
 def to_response(result: ViewResult) -> Response:
