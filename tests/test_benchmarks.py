@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +28,10 @@ def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
     names = [figure["name"] for figure in json.loads(out.read_text())["figures"]]
     for expected in (
         "status read in-process",
+        "SDK status read in-process, the plugin's defaults",
         "SDK create -> poll",
+        "sora_openai fixture set-up per test",
+        "Hypothesis examples per second",
         "live status reads, 4 clients, --workers",
         "19 MB reference upload",
         "creates at 10,000 unfinished jobs, memory",
@@ -33,3 +40,47 @@ def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
         "memory per stored job",
     ):
         assert any(name.startswith(expected) for name in names), expected
+
+
+def load_peers() -> Any:
+    """``benchmarks/peers.py``, which is a script's module, not the package's."""
+    name = "sora_benchmark_peers"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "peers.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_peers_put_openais_paths_under_v1(tmp_path: Path) -> None:
+    """Prism serves OpenAI's document with the paths the SDK calls (``/v1/videos``)."""
+    peers = load_peers()
+    document = peers.prefixed_document(tmp_path).read_text()
+    paths = [line.rstrip(":") for line in document.splitlines() if line.startswith("  /")]
+    assert paths and all(path.startswith("  /v1/videos") for path in paths), paths
+    assert "servers:" in document and "openapi: 3.1.0" in document
+    # Nothing else moved: the same number of lines as the published document.
+    assert len(document.splitlines()) == len(peers.OPENAI_DOCUMENT.read_text().splitlines())
+
+
+def test_peers_without_npm_say_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    peers = load_peers()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no npm here
+    assert peers.install_prism(tmp_path / "cache") is None
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["Prism skipped: npm is not installed (install Node.js to compare with Prism)"]
+
+
+def test_a_peer_comparison_takes_the_medians(monkeypatch: pytest.MonkeyPatch) -> None:
+    peers = load_peers()
+    ours = iter([900.0, 1200.0, 1000.0])
+    theirs = iter([800.0, 1000.0, 2000.0])
+    comparison = peers.alternate("x", lambda: next(ours), lambda: next(theirs), 3)
+    assert comparison.ours == [900.0, 1200.0, 1000.0]
+    assert comparison.theirs == [800.0, 1000.0, 2000.0]
+    assert comparison.ratio == 1000.0 / 1000.0

@@ -1,0 +1,139 @@
+"""What the kit costs a test suite: an SDK call in process against the same call on a canned
+transport, a fixture's set-up, and Hypothesis examples per second for the README's example.
+
+The in-process figures use exactly what a test gets from the plugin's fixtures (the plugin's
+default settings: every rule, the request contract checks, the journal and the response
+contract checks on).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = 5
+
+
+def _per_second(call: Any, number: int) -> float:
+    started = time.perf_counter()
+    for _ in range(number):
+        call()
+    return number / (time.perf_counter() - started)
+
+
+def sdk_read_ratio(quick: bool) -> tuple[float, float, float]:
+    """The SDK's ``videos.retrieve`` through the in-process fixture's client and through a
+    canned ``MockTransport`` answering the same body: reads per second of each (medians of
+    alternating rounds) and their ratio."""
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from openai import OpenAI
+
+    from mock_server import create_app, state_of
+    from mock_server.settings import Settings
+    from sora_testkit.mock import SoraMock
+    from sora_testkit.plugin import TEST_DEFAULTS
+
+    app = create_app(TEST_DEFAULTS)
+    mock = SoraMock.fresh(app, Settings(**TEST_DEFAULTS))
+    ours = mock.openai_client()
+    video_id = ours.videos.create(prompt="a benchmark").id
+    answer = ours.videos.with_raw_response.retrieve(video_id)
+    body, content_type = answer.http_response.content, answer.headers["content-type"]
+    http = type(ours._client).__module__.split(".")[0]  # httpx, or the SDK's httpx2
+    module: Any = __import__(http)
+
+    def canned_answer(request: Any) -> Any:
+        return module.Response(200, content=body, headers={"content-type": content_type})
+
+    canned = OpenAI(
+        api_key="sk-bench",
+        base_url="http://canned.local/v1",
+        http_client=module.Client(transport=module.MockTransport(canned_answer)),
+    )
+    number, rounds = (100, 3) if quick else (2000, ROUNDS)
+    mine: list[float] = []
+    theirs: list[float] = []
+    for _ in range(rounds):
+        mine.append(_per_second(lambda: ours.videos.retrieve(video_id), number))
+        theirs.append(_per_second(lambda: canned.videos.retrieve(video_id), number))
+    state_of(app).close()
+    ours_median, canned_median = statistics.median(mine), statistics.median(theirs)
+    return ours_median, canned_median, ours_median / canned_median
+
+
+FIXTURE_TESTS = """
+import pytest
+
+@pytest.mark.parametrize("n", range({count}))
+def test_one(n, {fixture}):
+    pass
+"""
+
+
+def _pytest_seconds(folder: Path, source: str) -> float:
+    test_file = folder / "test_generated.py"
+    test_file.write_text(source)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stdout[-2000:])
+    return time.perf_counter() - started
+
+
+def fixture_setup_ms(quick: bool) -> float:
+    """Milliseconds a test spends getting ``sora_openai`` (a fresh mock and its SDK client):
+    a run of tests asking for it against the same run asking for nothing."""
+    count = 20 if quick else 300
+    with tempfile.TemporaryDirectory(prefix="sora-bench-") as name:
+        folder = Path(name)
+        with_fixture = _pytest_seconds(
+            folder, FIXTURE_TESTS.format(count=count, fixture="sora_openai")
+        )
+        without = _pytest_seconds(folder, FIXTURE_TESTS.format(count=count, fixture="tmp_path"))
+    return max(0.0, (with_fixture - without) / count * 1000)
+
+
+def readme_example(name: str) -> str:
+    """The README's code block that defines test ``name``."""
+    readme = (ROOT / "README.md").read_text()
+    for block in re.findall(r"```python\n(.*?)```", readme, re.S):
+        if f"def {name}(" in block:
+            return str(block)
+    raise LookupError(f"the README has no example defining {name}")
+
+
+def hypothesis_examples_per_second(quick: bool) -> float:
+    """Examples per second of the README's ``job_histories`` example, as written."""
+    name = "test_polling_survives_any_history"
+    with tempfile.TemporaryDirectory(prefix="sora-bench-") as folder:
+        test_file = Path(folder) / "test_readme_example.py"
+        test_file.write_text(readme_example(name))
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             "--hypothesis-show-statistics", f"{test_file}::{name}"],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            timeout=600,
+        )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(result.stdout[-2000:])
+    phase = re.search(r"during generate phase \(([\d.]+) seconds\)", result.stdout)
+    passing = re.search(r"(\d+) passing", result.stdout)
+    if phase is None or passing is None:
+        raise RuntimeError(f"no Hypothesis statistics in: {result.stdout[-2000:]}")
+    return int(passing.group(1)) / float(phase.group(1))

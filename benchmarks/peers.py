@@ -1,0 +1,398 @@
+"""The peers a user would pick instead, run side by side with ``sora-mock serve``.
+
+Prism (Stoplight's OpenAPI mock server, installed with npm into a cache folder) serves OpenAI's
+own OpenAPI document for the videos endpoints (``benchmarks/openai-videos-openapi.yaml``, the
+paths put under ``/v1`` as the SDK calls them); moto's server answers a comparable AWS call.
+Each server runs in its own process and gets the same load: 8 threads, a keep-alive
+``requests`` session each, 300 requests a thread; the rounds alternate between the servers
+and the median is compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+#: OpenAI's published contract for the videos endpoints (a subset of openai/openai-openapi).
+OPENAI_DOCUMENT = HERE / "openai-videos-openapi.yaml"
+#: The Prism release measured.
+PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
+
+THREADS = 8
+PER_THREAD = 300
+ROUNDS = 3
+CREATE_BODY = {
+    "prompt": "A lighthouse at dusk",
+    "model": "sora-2",
+    "size": "720x1280",
+    "seconds": "4",
+}
+
+
+def cache_folder() -> Path:
+    """Where Prism is installed: ``$SORA_BENCH_CACHE``, else the user's cache folder."""
+    configured = os.environ.get("SORA_BENCH_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sora-testkit" / "peers"
+
+
+def install_prism(cache: Path) -> Path | None:
+    """The ``prism`` command, installed with npm into ``cache`` on first use; ``None`` (with one
+    line saying why) when npm is missing or the install fails."""
+    command = cache / "node_modules" / ".bin" / "prism"
+    if command.exists():
+        return command
+    npm = shutil.which("npm")
+    if npm is None:
+        print("  Prism skipped: npm is not installed (install Node.js to compare with Prism)")
+        return None
+    cache.mkdir(parents=True, exist_ok=True)
+    print(f"  installing {PRISM_PACKAGE} with npm into {cache} (once)", flush=True)
+    result = subprocess.run(
+        [npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", PRISM_PACKAGE],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0 or not command.exists():
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"  Prism skipped: npm install {PRISM_PACKAGE} failed: {last}")
+        return None
+    return command
+
+
+def prefixed_document(cache: Path) -> Path:
+    """OpenAI's document with every path under ``/v1``, as the SDK calls them."""
+    lines = OPENAI_DOCUMENT.read_text().splitlines(keepends=True)
+    out = cache / "openai-videos-v1.yaml"
+    in_paths = False
+    written = []
+    for line in lines:
+        if line.startswith("paths:"):
+            in_paths = True
+        elif line and not line.startswith((" ", "\n")):
+            in_paths = False
+        if in_paths and line.startswith("  /"):
+            line = "  /v1" + line[2:]
+        written.append(line)
+    out.write_text("".join(written))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Peer:
+    """A server in its own process group, writing its output to a file (the benchmark's own
+    process never spends time reading it)."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def start(name: str, command: list[str], ready: Callable[[str], str | None], log: Path) -> Peer:
+    """Start ``command``; ``ready`` reads its output and returns the URL once it listens."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "FORCE_COLOR": "0"},
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        url = ready(log.read_text(errors="replace"))
+        if url:
+            return Peer(name, url, process)
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    tail = log.read_text(errors="replace")[-500:]
+    raise RuntimeError(f"{name} did not start: {tail}")
+
+
+def start_mock(logs: Path) -> Peer:
+    """``sora-mock serve`` with its defaults (every rule, the journal and the request log on)."""
+    command = [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0"]
+
+    def ready(output: str) -> str | None:
+        for line in output.splitlines():
+            if "serving on " in line:
+                return line.split("serving on ", 1)[1].strip()
+        return None
+
+    return start("sora-mock", command, ready, logs / "sora-mock.log")
+
+
+def start_prism(prism: Path, document: Path, logs: Path) -> Peer:
+    port = free_port()
+    command = [str(prism), "mock", "-h", "127.0.0.1", "-p", str(port), str(document)]
+
+    def ready(output: str) -> str | None:
+        return f"http://127.0.0.1:{port}" if "Prism is listening" in output else None
+
+    return start("Prism", command, ready, logs / "prism.log")
+
+
+def start_bare(logs: Path) -> Peer:
+    """A WSGI app that does no work, on gunicorn as ``sora-mock serve`` runs: the ceiling."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+        "--worker-class", "gthread", "--threads", "8", "--keep-alive", "5",
+        "--chdir", str(HERE), "bare_wsgi:app",
+    ]  # fmt: skip
+
+    def ready(output: str) -> str | None:
+        return f"http://127.0.0.1:{port}" if "Booting worker" in output else None
+
+    return start("bare WSGI app on gunicorn", command, ready, logs / "bare.log")
+
+
+def moto_command() -> list[str] | None:
+    """moto's server: from this environment when moto is installed here, else from the PATH."""
+    try:
+        import moto.server  # noqa: F401
+    except ImportError:
+        found = shutil.which("moto_server")
+        return [found] if found else None
+    return [sys.executable, "-m", "moto.server"]
+
+
+def start_moto(logs: Path) -> Peer | None:
+    command = moto_command()
+    if command is None:
+        print("  moto skipped: moto's server is not installed (pip install -e '.[bench]')")
+        return None
+    port = free_port()
+
+    def ready(output: str) -> str | None:
+        return f"http://127.0.0.1:{port}" if "Running on" in output else None
+
+    return start("moto_server", [*command, "-H", "127.0.0.1", "-p", str(port)], ready,
+                 logs / "moto.log")  # fmt: skip
+
+
+Send = Callable[[requests.Session, int, int], requests.Response]
+
+
+def load(
+    url: str, send: Send, prepare: Callable[[requests.Session, int], None] | None = None
+) -> float:
+    """Requests per second: ``THREADS`` threads, a keep-alive session each, ``PER_THREAD`` each."""
+    barrier = threading.Barrier(THREADS + 1)
+    failures: list[str] = []
+
+    def work(thread: int) -> None:
+        with requests.Session() as session:
+            session.headers["Connection"] = "keep-alive"
+            if prepare is not None:
+                prepare(session, thread)
+            barrier.wait()
+            for n in range(PER_THREAD):
+                response = send(session, thread, n)
+                if response.status_code >= 300:
+                    failures.append(f"{response.status_code} {response.text[:200]}")
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, the first: {failures[0]}")
+    return THREADS * PER_THREAD / elapsed
+
+
+_keys = itertools.count()
+
+
+def creates(url: str) -> float:
+    """``POST /v1/videos``, a key each (the default limit allows 5 unfinished jobs a key)."""
+
+    def send(session: requests.Session, thread: int, n: int) -> requests.Response:
+        key = f"sk-peer-{next(_keys)}"
+        return session.post(
+            f"{url}/v1/videos", json=CREATE_BODY, headers={"Authorization": f"Bearer {key}"}
+        )
+
+    return load(url, send)
+
+
+def status_reads(url: str) -> float:
+    """``GET /v1/videos/{id}`` of a video each thread created first."""
+    ids: dict[int, str] = {}
+
+    def prepare(session: requests.Session, thread: int) -> None:
+        created = session.post(
+            f"{url}/v1/videos",
+            json=CREATE_BODY,
+            headers={"Authorization": f"Bearer sk-read-{thread}"},
+        )
+        ids[thread] = created.json()["id"]
+
+    def send(session: requests.Session, thread: int, n: int) -> requests.Response:
+        return session.get(
+            f"{url}/v1/videos/{ids[thread]}", headers={"Authorization": f"Bearer sk-read-{thread}"}
+        )
+
+    return load(url, send, prepare)
+
+
+def moto_reads(url: str) -> float:
+    """moto's ``DescribeRegions``, its nearest to a status read."""
+    aws = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/ec2/"
+        "aws4_request, SignedHeaders=host, Signature=x",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+    def send(session: requests.Session, thread: int, n: int) -> requests.Response:
+        return session.post(url, data="Action=DescribeRegions&Version=2016-11-15", headers=aws)
+
+    return load(url, send)
+
+
+@dataclass
+class Comparison:
+    """Our throughput and a peer's, each the median of ``ROUNDS`` alternating rounds."""
+
+    name: str
+    ours: list[float]
+    theirs: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ours) / statistics.median(self.theirs)
+
+
+def warm_up(url: str) -> None:
+    """A round before the measured ones, so a server that compiles as it runs (Node does) is
+    measured warm."""
+    creates(url)
+    status_reads(url)
+
+
+def alternate(
+    name: str, ours: Callable[[], float], theirs: Callable[[], float], rounds: int
+) -> Comparison:
+    """Measure both ``rounds`` times, taking turns at going first."""
+    comparison = Comparison(name, [], [])
+    for round_ in range(rounds):
+        order = [(comparison.ours, ours), (comparison.theirs, theirs)]
+        for results, measure in order if round_ % 2 == 0 else reversed(order):
+            results.append(measure())
+    return comparison
+
+
+@contextlib.contextmanager
+def running(peer: Peer | None) -> Iterator[Peer | None]:
+    try:
+        yield peer
+    finally:
+        if peer is not None:
+            peer.stop()
+
+
+def node_version() -> str:
+    node = shutil.which("node")
+    if node is None:
+        return "no Node.js"
+    result = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
+    return f"Node.js {result.stdout.strip()}"
+
+
+def compare(rounds: int = ROUNDS) -> list[Comparison]:
+    """Run every peer comparison that can run here."""
+    results: list[Comparison] = []
+    prism = install_prism(cache_folder())
+    with tempfile.TemporaryDirectory(prefix="sora-peers-") as folder:
+        logs = Path(folder)
+        with running(start_mock(logs)) as mock:
+            assert mock is not None
+            warm_up(mock.url)
+            if prism is not None:
+                document = prefixed_document(cache_folder())
+                with (
+                    running(start_prism(prism, document, logs)) as peer,
+                    running(start_bare(logs)) as bare,
+                ):
+                    assert peer is not None and bare is not None
+                    warm_up(peer.url)
+                    warm_up(bare.url)
+                    for name, measure in (
+                        (
+                            f"creates (POST /v1/videos), polls progression, "
+                            f"{THREADS * PER_THREAD:,} more unfinished jobs a round",
+                            creates,
+                        ),
+                        ("status reads (GET /v1/videos/{id})", status_reads),
+                    ):
+                        results.append(
+                            alternate(
+                                f"{name}: sora-mock serve vs Prism",
+                                partial(measure, mock.url),
+                                partial(measure, peer.url),
+                                rounds,
+                            )
+                        )
+                        results.append(
+                            alternate(
+                                f"{name}: a no-work WSGI app on gunicorn (the ceiling) vs Prism",
+                                partial(measure, bare.url),
+                                partial(measure, peer.url),
+                                rounds,
+                            )
+                        )
+            with running(start_moto(logs)) as moto:
+                if moto is not None:
+                    moto_reads(moto.url)  # its warm-up round
+                    results.append(
+                        alternate(
+                            "status reads: sora-mock serve vs moto_server's DescribeRegions",
+                            partial(status_reads, mock.url),
+                            partial(moto_reads, moto.url),
+                            rounds,
+                        )
+                    )
+    return results
