@@ -8,6 +8,8 @@ async side by calling the app in a worker thread. Both work for ``httpx`` and fo
 from __future__ import annotations
 
 import functools
+import io
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -34,9 +36,80 @@ def pep3333_paths(app: Any) -> Any:
     return wrapped
 
 
+def wsgi_path(path: str) -> str:
+    """A request path as PEP 3333 puts it in ``PATH_INFO``: UTF-8 bytes read as latin-1."""
+    try:
+        path.encode("latin-1")
+    except UnicodeEncodeError:
+        return path.encode("utf-8").decode("latin-1")
+    return path
+
+
+@functools.cache
+def _sync_transport_type(http: ModuleType) -> type[Any]:
+    class InProcessTransport(http.WSGITransport):  # type: ignore[misc,name-defined]
+        """``WSGITransport`` with PEP 3333 paths, reading the app's answer in one piece (the
+        mock's bodies are in memory already) rather than pulling it through a generator."""
+
+        def handle_request(self, request: Any) -> Any:
+            content = request.read()
+            url = request.url
+            scheme = url.scheme
+            environ: dict[str, Any] = {
+                "wsgi.version": (1, 0),
+                "wsgi.url_scheme": scheme,
+                "wsgi.input": io.BytesIO(content),
+                "wsgi.errors": self.wsgi_errors or sys.stderr,
+                "wsgi.multithread": True,
+                "wsgi.multiprocess": False,
+                "wsgi.run_once": False,
+                "REQUEST_METHOD": request.method,
+                "SCRIPT_NAME": self.script_name,
+                "PATH_INFO": wsgi_path(url.path),
+                "QUERY_STRING": url.query.decode("ascii"),
+                "SERVER_NAME": url.host,
+                "SERVER_PORT": str(url.port or (443 if scheme == "https" else 80)),
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "REMOTE_ADDR": self.remote_addr,
+            }
+            for key, value in request.headers.raw:
+                name = key.decode("ascii").upper().replace("-", "_")
+                if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                    name = "HTTP_" + name
+                environ[name] = value.decode("ascii")
+            if content and "CONTENT_LENGTH" not in environ:
+                environ["CONTENT_LENGTH"] = str(len(content))
+            started: list[Any] = []
+
+            def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+                started[:] = [status, headers, exc_info]
+                return lambda _: None
+
+            result = self.app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            status, headers, exc_info = started
+            if exc_info and exc_info[0] and self.raise_app_exceptions:
+                raise exc_info[1]
+            return http.Response(
+                int(status.split(" ", 1)[0]),
+                headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+                # A stream, so the client times and closes the response as it does a socket's.
+                stream=http.ByteStream(body),
+            )
+
+    InProcessTransport.__module__ = __name__
+    InProcessTransport.__qualname__ = "InProcessTransport"
+    return InProcessTransport
+
+
 def wsgi_transport(app: Any, *, http: ModuleType = httpx, **kwargs: Any) -> Any:
     """A sync transport of the ``http`` module (``httpx`` or ``httpx2``) that calls ``app``."""
-    return http.WSGITransport(app=pep3333_paths(app), **kwargs)
+    return _sync_transport_type(http)(app=app, **kwargs)
 
 
 @functools.cache
