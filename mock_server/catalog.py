@@ -399,6 +399,8 @@ def magic_marker(name: str) -> str:
 
 def outcomes_in_prompt(prompt: str) -> list[Outcome]:
     """The outcomes a prompt's magic markers ask for, in catalog order."""
+    if MAGIC_MARKER_FORMAT.split("{", 1)[0] not in prompt:  # most prompts have no marker
+        return []
     return [outcome for name, outcome in OUTCOMES.items() if magic_marker(name) in prompt]
 
 

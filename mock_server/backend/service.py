@@ -185,6 +185,8 @@ class VideoService:
                 raise ScriptedFault(FaultStep(outcome.refuse_status))
             failure = outcome.failure or failure
             slow = slow or outcome.slow
+        if failure == request.failure_code and slow == request.slow:
+            return request  # nothing planned: the request as it came
         return dataclasses.replace(request, failure_code=failure, slow=slow)
 
     def _check_concurrency(

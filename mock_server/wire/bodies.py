@@ -263,9 +263,11 @@ def must_close_after(environ: dict[str, Any]) -> bool:
 
 def read_json(request: Request, limit: int) -> ParsedBody:
     """Parse a JSON object body of at most ``limit`` bytes."""
-    if request.content_length is not None and request.content_length > limit:
+    length = request.content_length
+    if length is not None and length > limit:
         raise _too_large(request, limit)
-    raw = request.stream.read(limit + 1)
+    # Ask for what the body holds: a read of the whole limit sets aside the whole limit.
+    raw = request.stream.read(limit + 1 if length is None else length)
     if len(raw) > limit:
         raise _too_large(request, limit)
     try:

@@ -93,10 +93,11 @@ TEXT_FIELD_TYPES = {
 
 def _check_fields(body: ParsedBody, allowed: tuple[str, ...]) -> dict[str, Any]:
     """Refuse unknown and repeated fields, and text fields sent as files; one value per field."""
-    protocol.check_known_fields(_field_names(body), allowed)
+    names = _field_names(body)
+    protocol.check_known_fields(names, allowed)
     if body.multipart:
         protocol.check_single_values(
-            {key: body.fields.getlist(key) + body.files.getlist(key) for key in _field_names(body)}
+            {key: body.fields.getlist(key) + body.files.getlist(key) for key in names}
         )
         for name in body.files:
             if name in TEXT_FIELD_TYPES:
