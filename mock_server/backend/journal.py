@@ -5,9 +5,52 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from mock_server.backend.database import SqliteDatabase
+from mock_server.rules import access
+
+#: Request headers whose values are credentials.
+CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-sora-mock-token"})
+#: The WSGI environ's two header keys without the ``HTTP_`` prefix.
+_CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+
+
+class RawHeaders(tuple[tuple[str, str], ...]):
+    """A request's headers as the WSGI environ holds them (``HTTP_X_STAINLESS_OS``), named and
+    masked only when the journal is read: most entries never are."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, environ: Mapping[str, Any]) -> RawHeaders:
+        """The header keys of an environ, as Werkzeug's ``EnvironHeaders`` reads them."""
+        return cls(
+            (key, value)
+            for key, value in environ.items()
+            if (key[:5] == "HTTP_" and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"))
+            or (key in _CONTENT_KEYS and value)
+        )
+
+    def masked(self) -> dict[str, str]:
+        """The headers, lower-cased, with credentials masked."""
+        shown = {}
+        for key, value in self:
+            name = _CONTENT_KEYS.get(key) or key[5:].replace("_", "-").lower()
+            if name in CREDENTIAL_HEADERS:
+                scheme, _, token = value.partition(" ")
+                value = f"{scheme} {access.mask_key(token)}" if token else access.mask_key(value)
+            shown[name] = value
+        return shown
+
+
+def presented(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as the journal shows it: its headers named and masked (in place, once)."""
+    headers = entry.get("headers")
+    if isinstance(headers, RawHeaders):
+        entry["headers"] = headers.masked()
+    return entry
 
 
 class RequestJournal(Protocol):
@@ -39,7 +82,7 @@ class MemoryRequestJournal:
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self._entries)
+            return [presented(entry) for entry in self._entries]
 
     def clear(self) -> None:
         with self._lock:
@@ -56,7 +99,7 @@ class SqliteRequestJournal:
     def record(self, entry: dict[str, Any]) -> None:
         with self.database.transaction() as connection:
             position = connection.execute(
-                "INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),)
+                "INSERT INTO journal (entry) VALUES (?)", (json.dumps(presented(entry)),)
             ).lastrowid
             connection.execute(
                 "DELETE FROM journal WHERE position <= ?", ((position or 0) - self.size,)

@@ -14,7 +14,7 @@ on a status read; the views read the request through ``mock_server.wire.context`
 from __future__ import annotations
 
 import functools
-import secrets
+import os
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -81,7 +81,7 @@ def emit(
 
 def new_request_id() -> str:
     """A request id in OpenAI's form."""
-    return catalog.ID_PREFIX_REQUEST + secrets.token_hex(16)
+    return catalog.ID_PREFIX_REQUEST + os.urandom(16).hex()
 
 
 class Core:

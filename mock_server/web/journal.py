@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Response
@@ -12,7 +11,7 @@ from werkzeug.datastructures import Headers
 
 from mock_server import contracts
 from mock_server.backend.database import StorageUnavailable
-from mock_server.rules import access
+from mock_server.backend.journal import RawHeaders
 from mock_server.web.errors import RULE_HEADER
 from mock_server.web.routes import current_dialect
 from mock_server.wire.bodies import must_close_after
@@ -20,45 +19,6 @@ from mock_server.wire.context import Call
 from mock_server.wire.replies import body_bytes, json_body, json_response
 
 log = logging.getLogger("sora_mock.requests")
-
-
-#: Request headers whose values are credentials.
-CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-sora-mock-token"})
-#: Header names by WSGI environ key (``HTTP_X_STAINLESS_OS`` is ``x-stainless-os``); other
-#: keys are ``""``. Learnt as they arrive, up to a bound (a client may invent names).
-_HEADER_NAMES: dict[str, str] = {
-    "CONTENT_TYPE": "content-type",
-    "CONTENT_LENGTH": "content-length",
-    "HTTP_CONTENT_TYPE": "",
-    "HTTP_CONTENT_LENGTH": "",
-}
-_NAMES_KEPT = 4096
-
-
-def _header_name(key: str) -> str:
-    """The header an environ key carries, ``""`` for none."""
-    name = key[5:].replace("_", "-").lower() if key.startswith("HTTP_") else ""
-    if len(_HEADER_NAMES) < _NAMES_KEPT:
-        _HEADER_NAMES[key] = name
-    return name
-
-
-def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
-    """Request headers, lower-cased, with credentials masked (read from the WSGI environ as
-    Werkzeug's ``EnvironHeaders`` reads them, without building them twice)."""
-    masked = {}
-    names = _HEADER_NAMES
-    for key, value in environ.items():
-        name = names.get(key)
-        if name is None:
-            name = _header_name(key)
-        if not name or (not value and name in ("content-type", "content-length")):
-            continue
-        if name in CREDENTIAL_HEADERS:
-            scheme, _, token = value.partition(" ")
-            value = f"{scheme} {access.mask_key(token)}" if token else access.mask_key(value)
-        masked[name] = value
-    return masked
 
 
 def reset_duration(seconds: float) -> str:
@@ -178,7 +138,7 @@ def finish(call: Call, response: Response) -> Response:
             "path": call.path,
             "query": call.request.args.to_dict(flat=False) if environ.get("QUERY_STRING") else {},
             "dialect": current_dialect().name,
-            "headers": masked_headers(environ),
+            "headers": RawHeaders.of(environ),
             "content_type": environ.get("CONTENT_TYPE"),
             "body": call.body_summary,
             "request_contract": call.request_contract,

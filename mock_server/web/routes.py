@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from mock_server import catalog
 from mock_server.dialects import registry
 from mock_server.dialects.record import Dialect, Route
@@ -17,6 +19,7 @@ ROUTES: dict[str, Route] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def dialect_for_path(path: str) -> Dialect:
     """The dialect whose envelope answers a path (unknown paths included).
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextvars import ContextVar
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from werkzeug.local import LocalProxy
@@ -26,60 +27,40 @@ if TYPE_CHECKING:
 class Call:
     """One request being answered, and what it did, for the journal and the log."""
 
-    __slots__ = (
-        "_request",
-        "body_summary",
-        "dialect",
-        "environ",
-        "fault",
-        "journal_job",
-        "journal_terminal",
-        "journal_uses",
-        "method",
-        "owner",
-        "path",
-        "rate",
-        "request_contract",
-        "request_contracts",
-        "request_id",
-        "request_violations",
-        "route",
-        "rule",
-        "started",
-        "state",
-    )
+    #: The dialect answering (chosen by the core), its route, the key.
+    dialect: Any = None
+    route: Any = None
+    owner = ""
+    #: The requests-per-minute decision, when a window counted the request.
+    rate: RateDecision | None = None
+    #: The rule that refused it, the fault status that answered it.
+    rule: str | None = None
+    fault: int | None = None
+    #: What the body held and the contract it was held to.
+    body_summary: Any = None
+    request_contract: str | None = None
+    #: The job it created or read, whether that showed it finished, a job whose results it
+    #: used.
+    journal_job: str | None = None
+    journal_terminal: bool | None = None
+    journal_uses: str | None = None
+    _request: Request | None = None
 
     def __init__(
         self, environ: dict[str, Any], state: MockState, request_id: str, started: float
     ) -> None:
+        # Only what every request has is set here; the rest keeps its class default until
+        # the request says otherwise.
         self.environ = environ
         #: The method and the path, as Werkzeug's request reads them.
         self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
         self.path = "/" + wsgi_text(environ.get("PATH_INFO") or "").lstrip("/")
-        self._request: Request | None = None
         self.state = state
         self.request_id = request_id
         self.started = started
-        #: The dialect answering (chosen by the guard), its route, the key.
-        self.dialect: Any = None
-        self.route: Any = None
-        self.owner = ""
-        #: The requests-per-minute decision, when a window counted the request.
-        self.rate: RateDecision | None = None
-        #: The rule that refused it, the fault status that answered it.
-        self.rule: str | None = None
-        self.fault: int | None = None
-        #: The contract each body media type follows on the route.
-        self.request_contracts: Mapping[str, str] = {}
-        #: What the body held and how it met its contract.
-        self.body_summary: Any = None
-        self.request_contract: str | None = None
+        #: The contract each body media type follows on the route; how the body met its own.
+        self.request_contracts: Mapping[str, str] = _NO_CONTRACTS
         self.request_violations: list[str] = []
-        #: The job it created or read, whether that showed it finished, a job whose results
-        #: it used.
-        self.journal_job: str | None = None
-        self.journal_terminal: bool | None = None
-        self.journal_uses: str | None = None
 
     @property
     def request(self) -> Request:
@@ -106,6 +87,7 @@ def wsgi_text(value: str) -> str:
 
 
 _CALL: ContextVar[Call] = ContextVar("sora_mock_call")
+_NO_CONTRACTS: Mapping[str, str] = MappingProxyType({})
 
 #: The request being answered.
 request: Request = cast(Request, LocalProxy(_CALL, "request"))
