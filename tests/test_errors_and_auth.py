@@ -449,3 +449,27 @@ def test_too_many_multipart_parts(http: httpx.Client) -> None:
         "request.form_limits",
         "The multipart body has more than 64 parts or a text field over 192 KiB.",
     )
+
+
+def test_a_bug_in_the_mock_is_a_json_500_in_the_dialects_envelope(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past the route's own handling (here the journal breaking), the answer is still the
+    dialect's JSON 500, and the bug is logged."""
+    from mock_server import state_of
+
+    app = make_app()
+    journal = state_of(app).journal
+
+    def broken(entry: dict[str, Any]) -> None:
+        raise RuntimeError("the journal broke")
+
+    monkeypatch.setattr(journal, "record", broken)
+    with httpx_client(app, headers=AUTH) as http:
+        openai_style = http.get("/v1/videos")
+        generatetask = http.get("/api/v1/statusTask/sora-2-pro?taskId=task_x")
+    assert openai_style.status_code == 500
+    assert openai_style.json()["error"]["type"] == "server_error"
+    assert generatetask.status_code == 500
+    assert set(generatetask.json()) >= {"code", "message"}
+    assert "the journal broke" in caplog.text

@@ -112,15 +112,19 @@ class Core:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         state = self.state()
-        state.sync()
         call = Call(environ, state, new_request_id(), started)
         token = begin(call)
         try:
             path = call.path
             if is_control(path) or path in FLASK_PATHS:
+                state.sync()
                 return self.to_flask(call, environ, start_response)
             count_body(environ)
-            response = finish(call, self.respond(call, path))
+            try:
+                state.sync()
+                response = finish(call, self.respond(call, path))
+            except Exception as exc:  # a bug past the route's own handling: JSON, never HTML
+                response = errors.unexpected(exc)
             return emit(response, environ, start_response)
         finally:
             end(token)
