@@ -97,7 +97,7 @@ def _pytest_seconds(folder: Path, source: str) -> float:
 def fixture_setup_ms(quick: bool) -> float:
     """Milliseconds a test spends getting ``sora_openai`` (a fresh mock and its SDK client):
     a run of tests asking for it against the same run asking for nothing."""
-    count = 20 if quick else 300
+    count = 60 if quick else 300
     with tempfile.TemporaryDirectory(prefix="sora-bench-") as name:
         folder = Path(name)
         with_fixture = _pytest_seconds(

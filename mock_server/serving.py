@@ -240,8 +240,9 @@ def gunicorn_worker_class(read_timeout: float) -> type[Any]:
                 util.write_error(client, 408, "Request Timeout", message)
                 return
             if isinstance(exc, InvalidHTTPVersion):
-                self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
-                util.write_error(client, *version_refusal(exc.version))
+                status, reason, message = version_refusal(exc.version)
+                self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], message)
+                util.write_error(client, status, reason, message)
                 return
             super().handle_error(req, client, addr, exc)
 
