@@ -303,7 +303,8 @@ def sdk_read_vs_canned(quick: bool) -> Figure:
 def fixture_setup(quick: bool) -> Figure:
     ms = kit_costs.fixture_setup_ms(quick)
     return Figure(
-        "sora_openai fixture set-up per test (a fresh mock and its SDK client)",
+        "sora_openai fixture set-up per test (a fresh mock and its SDK client)"
+        + (" (smoke: rough)" if quick else ""),
         ms, 0.0, "ms/test", 0.0, "(reported)", True,
     )  # fmt: skip
 
