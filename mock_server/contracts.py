@@ -69,10 +69,14 @@ def compiled_registry() -> Any:
 
 @functools.cache
 def compiled(name: str) -> Any:
-    """A compiled validator for one contract (``None`` without ``jsonschema_rs``)."""
+    """A compiled validator for one contract (``None`` without ``jsonschema_rs``, or with a
+    release whose API this does not know: ``jsonschema`` then decides alone)."""
     if _compiler is None:
         return None
-    return _compiler.validator_for(load()[name], registry=compiled_registry())
+    try:
+        return _compiler.validator_for(load()[name], registry=compiled_registry())
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def is_valid(name: str, instance: Any) -> bool:

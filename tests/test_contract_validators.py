@@ -109,3 +109,17 @@ def test_violations_still_name_every_problem() -> None:
         "$.status: 'bogus' is not one of ['queued', 'in_progress', 'completed', 'failed']",
     ]
     assert contracts.violations("openai/video", video) == []
+
+
+def test_without_a_usable_compiler_jsonschema_decides_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A platform without jsonschema_rs's wheel, or a release with another API: the same
+    verdicts and messages, from jsonschema."""
+    monkeypatch.setattr(contracts, "compiled", lambda name: None)
+    with httpx_client(APP, headers=AUTH) as http:
+        video = http.post("/v1/videos", json={"prompt": "checked alone"}).json()
+    assert contracts.is_valid("openai/video", video)
+    assert contracts.violations("openai/video", {**video, "status": "bogus"}) == [
+        "$.status: 'bogus' is not one of ['queued', 'in_progress', 'completed', 'failed']"
+    ]
