@@ -326,12 +326,12 @@ def alternate(
 
 
 @contextlib.contextmanager
-def running(peer: Peer | None) -> Iterator[Peer | None]:
+def running(peer: Peer) -> Iterator[Peer]:
+    """A started peer, stopped however the block ends."""
     try:
         yield peer
     finally:
-        if peer is not None:
-            peer.stop()
+        peer.stop()
 
 
 def node_version() -> str:
@@ -342,57 +342,62 @@ def node_version() -> str:
     return f"Node.js {result.stdout.strip()}"
 
 
+#: What is measured against Prism, and how.
+MEASURES: tuple[tuple[str, Callable[[str], float]], ...] = (
+    (
+        f"creates (POST /v1/videos), polls progression, "
+        f"{THREADS * PER_THREAD:,} more unfinished jobs a round",
+        creates,
+    ),
+    ("status reads (GET /v1/videos/{id})", status_reads),
+)
+
+
+def against_prism(mock: Peer, prism: Path, logs: Path, rounds: int) -> list[Comparison]:
+    """The mock, and the no-work app on the same server (the ceiling), each against Prism."""
+    document = prefixed_document(cache_folder())
+    with running(start_prism(prism, document, logs)) as peer, running(start_bare(logs)) as bare:
+        warm_up(peer.url)
+        warm_up(bare.url)
+        contenders = (
+            ("sora-mock serve", mock.url),
+            ("a no-work WSGI app on gunicorn (the ceiling)", bare.url),
+        )
+        return [
+            alternate(
+                f"{name}: {who} vs Prism",
+                partial(measure, url),
+                partial(measure, peer.url),
+                rounds,
+            )
+            for name, measure in MEASURES
+            for who, url in contenders
+        ]
+
+
+def against_moto(mock: Peer, logs: Path, rounds: int) -> list[Comparison]:
+    """The mock's status reads against moto's nearest call, when moto's server is here."""
+    moto = start_moto(logs)
+    if moto is None:
+        return []
+    with running(moto):
+        moto_reads(moto.url)  # its warm-up round
+        return [
+            alternate(
+                "status reads: sora-mock serve vs moto_server's DescribeRegions",
+                partial(status_reads, mock.url),
+                partial(moto_reads, moto.url),
+                rounds,
+            )
+        ]
+
+
 def compare(rounds: int = ROUNDS) -> list[Comparison]:
     """Run every peer comparison that can run here."""
-    results: list[Comparison] = []
     prism = install_prism(cache_folder())
     with tempfile.TemporaryDirectory(prefix="sora-peers-") as folder:
         logs = Path(folder)
         with running(start_mock(logs)) as mock:
-            assert mock is not None
             warm_up(mock.url)
-            if prism is not None:
-                document = prefixed_document(cache_folder())
-                with (
-                    running(start_prism(prism, document, logs)) as peer,
-                    running(start_bare(logs)) as bare,
-                ):
-                    assert peer is not None and bare is not None
-                    warm_up(peer.url)
-                    warm_up(bare.url)
-                    for name, measure in (
-                        (
-                            f"creates (POST /v1/videos), polls progression, "
-                            f"{THREADS * PER_THREAD:,} more unfinished jobs a round",
-                            creates,
-                        ),
-                        ("status reads (GET /v1/videos/{id})", status_reads),
-                    ):
-                        results.append(
-                            alternate(
-                                f"{name}: sora-mock serve vs Prism",
-                                partial(measure, mock.url),
-                                partial(measure, peer.url),
-                                rounds,
-                            )
-                        )
-                        results.append(
-                            alternate(
-                                f"{name}: a no-work WSGI app on gunicorn (the ceiling) vs Prism",
-                                partial(measure, bare.url),
-                                partial(measure, peer.url),
-                                rounds,
-                            )
-                        )
-            with running(start_moto(logs)) as moto:
-                if moto is not None:
-                    moto_reads(moto.url)  # its warm-up round
-                    results.append(
-                        alternate(
-                            "status reads: sora-mock serve vs moto_server's DescribeRegions",
-                            partial(status_reads, mock.url),
-                            partial(moto_reads, moto.url),
-                            rounds,
-                        )
-                    )
-    return results
+            results = [] if prism is None else against_prism(mock, prism, logs, rounds)
+            return results + against_moto(mock, logs, rounds)

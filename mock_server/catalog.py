@@ -118,6 +118,19 @@ JSON_MAX_NUMBER_CHARS: Final = 64
 STORAGE_FULL_STATUS: Final = 507
 #: Seconds a connection may stay silent while a request is read, before it is closed [CHOICE].
 DEFAULT_READ_TIMEOUT_SECONDS: Final = 30.0
+#: The request line's longest length in bytes; longer is a 414 (gunicorn's default) [CHOICE].
+REQUEST_LINE_LIMIT: Final = 4094
+#: Header fields a request may have; more is a 431 (gunicorn's default) [CHOICE].
+HEADER_FIELDS_LIMIT: Final = 100
+#: A header field's longest length in bytes; longer is a 431 (gunicorn's default) [CHOICE].
+HEADER_FIELD_SIZE_LIMIT: Final = 8190
+#: Seconds an idle keep-alive connection stays open between requests [CHOICE].
+KEEPALIVE_SECONDS: Final = 5
+#: Seconds the requests under way get to finish once the server is told to stop [CHOICE].
+GRACEFUL_STOP_SECONDS: Final = 10
+#: The most of a refused request's unread body the server reads and drops to keep the
+#: connection open; a longer rest closes it [CHOICE].
+UNREAD_BODY_DRAIN_BYTES: Final = 64 * 1024
 #: The largest JSON body a control call takes [CHOICE].
 CONTROL_JSON_MAX_BYTES: Final = 1024 * 1024
 #: Extra room a request body may take beyond the reference bytes before it is cut off while

@@ -258,7 +258,7 @@ def serve(args: argparse.Namespace) -> int:
     if gunicorn_server.available():
         return serve_gunicorn(args, overrides)
     if args.workers > 1:
-        print("sora-mock: --workers needs gunicorn, which runs on Unix only", file=sys.stderr)
+        print(f"sora-mock: {gunicorn_server.UNAVAILABLE}", file=sys.stderr)
         return 2
     return serve_werkzeug(args, overrides)
 

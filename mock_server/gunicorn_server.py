@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 
-from mock_server import serving
+from mock_server import catalog, serving
 from mock_server.app import create_app, state_of
 from mock_server.dialects import registry
 from mock_server.settings import Settings
@@ -25,11 +25,8 @@ from mock_server.state import MockState
 #: Threads per worker process: slow faults and long uploads must not hold up other requests.
 THREADS_PER_WORKER = 8
 
-#: Seconds an idle keep-alive connection stays open between requests.
-KEEPALIVE_SECONDS = 5
-
-#: Seconds the requests under way get to finish once the server is told to stop.
-GRACEFUL_SECONDS = 10
+#: Why ``--workers`` cannot run here.
+UNAVAILABLE = "--workers needs gunicorn, which runs on Unix only"
 
 
 def available() -> bool:
@@ -51,7 +48,7 @@ def _gunicorn_base() -> type[Any]:
     try:
         from gunicorn.app.base import BaseApplication
     except ImportError as exc:  # gunicorn does not run on Windows
-        raise RuntimeError("--workers needs gunicorn, which runs on Unix only") from exc
+        raise RuntimeError(UNAVAILABLE) from exc
     return BaseApplication
 
 
@@ -95,8 +92,8 @@ def run(
         "workers": workers,
         "worker_class": serving.gunicorn_worker_class(read_timeout),
         "threads": THREADS_PER_WORKER,
-        "keepalive": KEEPALIVE_SECONDS,
-        "graceful_timeout": GRACEFUL_SECONDS,
+        "keepalive": catalog.KEEPALIVE_SECONDS,
+        "graceful_timeout": catalog.GRACEFUL_STOP_SECONDS,
         "loglevel": "warning",
         "accesslog": None,
         "when_ready": when_ready,

@@ -135,18 +135,12 @@ def handler_with_timeout(seconds: float) -> type[JsonErrorRequestHandler]:
     return type("JsonErrorRequestHandler", (JsonErrorRequestHandler,), {"timeout": seconds})
 
 
-#: The request line's longest length, in bytes (gunicorn's ``limit_request_line``).
-REQUEST_LINE_LIMIT = 4094
-#: Header fields a request may have (gunicorn's ``limit_request_fields``).
-HEADER_FIELDS_LIMIT = 100
-#: A header field's longest length, in bytes (gunicorn's ``limit_request_field_size``).
-HEADER_FIELD_SIZE_LIMIT = 8190
-
 #: What the server says when a request is past one of its limits, by status.
 LIMIT_MESSAGES = {
-    414: f"The request line (method, URL and version) is longer than {REQUEST_LINE_LIMIT} bytes.",
-    431: f"The request headers are too large: at most {HEADER_FIELDS_LIMIT} header fields "
-    f"of at most {HEADER_FIELD_SIZE_LIMIT} bytes each.",
+    414: "The request line (method, URL and version) is longer than "
+    f"{catalog.REQUEST_LINE_LIMIT} bytes.",
+    431: f"The request headers are too large: at most {catalog.HEADER_FIELDS_LIMIT} header fields "
+    f"of at most {catalog.HEADER_FIELD_SIZE_LIMIT} bytes each.",
 }
 
 
@@ -171,9 +165,9 @@ def version_refusal(version: object) -> tuple[int, str, str]:
 def gunicorn_limits() -> dict[str, int]:
     """gunicorn's settings for the limits above."""
     return {
-        "limit_request_line": REQUEST_LINE_LIMIT,
-        "limit_request_fields": HEADER_FIELDS_LIMIT,
-        "limit_request_field_size": HEADER_FIELD_SIZE_LIMIT,
+        "limit_request_line": catalog.REQUEST_LINE_LIMIT,
+        "limit_request_fields": catalog.HEADER_FIELDS_LIMIT,
+        "limit_request_field_size": catalog.HEADER_FIELD_SIZE_LIMIT,
     }
 
 

@@ -240,10 +240,6 @@ def count_body(environ: dict[str, Any]) -> None:
         environ["wsgi.input"] = environ[COUNTED_INPUT] = counted
 
 
-#: The most of an unread body the server reads (and drops) to keep the connection open.
-DRAIN_BYTES = 64 * 1024
-
-
 def must_close_after(environ: dict[str, Any]) -> bool:
     """Whether the connection must end after this response, because the request was answered
     before its body was read: a short rest is read and dropped (the connection stays open for
@@ -251,10 +247,10 @@ def must_close_after(environ: dict[str, Any]) -> bool:
     counted: CountedInput | None = environ.get(COUNTED_INPUT)
     if counted is None or counted.left <= 0:
         return False
-    if counted.left > DRAIN_BYTES:
+    if counted.left > catalog.UNREAD_BODY_DRAIN_BYTES:
         return True
     try:
-        while counted.left > 0 and counted.read(min(counted.left, DRAIN_BYTES)):
+        while counted.left > 0 and counted.read(min(counted.left, catalog.UNREAD_BODY_DRAIN_BYTES)):
             pass
     except (OSError, ValueError):
         return True
