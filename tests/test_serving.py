@@ -212,7 +212,9 @@ def test_serve_runs_on_werkzeug_where_gunicorn_does_not() -> None:
         assert response.headers["server"].startswith("Werkzeug")
         status, headers, body = exchange(port, CASES[1][1])
         assert status == 431
-        assert_json_error(status, headers, body)
+        assert assert_json_error(status, headers, body) == (
+            "Line too long: got more than 65536 bytes when reading header line"
+        )
     finally:
         assert server.stop(signal.SIGTERM) == 0
     assert any("OpenAI base URL:" in line for line in server.lines)
