@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -172,18 +172,19 @@ def start_prism(prism: Path, document: Path, logs: Path) -> Peer:
 
 
 def start_bare(logs: Path) -> Peer:
-    """A WSGI app that does no work, on gunicorn as ``sora-mock serve`` runs: the ceiling."""
+    """A WSGI app that does no work, on the server ``sora-mock serve`` runs (gunicorn with
+    the mock's event-loop worker): the ceiling."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-        "--worker-class", "gthread", "--threads", "8", "--keep-alive", "5",
+        "--worker-class", "mock_server.event_worker.EventLoopWorker", "--keep-alive", "5",
         "--chdir", str(HERE), "bare_wsgi:app",
     ]  # fmt: skip
 
     def ready(output: str) -> str | None:
         return f"http://127.0.0.1:{port}" if "Booting worker" in output else None
 
-    return start("bare WSGI app on gunicorn", command, ready, logs / "bare.log")
+    return start("bare WSGI app", command, ready, logs / "bare.log")
 
 
 def moto_command() -> list[str] | None:
@@ -295,15 +296,62 @@ def moto_reads(url: str) -> float:
 
 @dataclass
 class Comparison:
-    """Our throughput and a peer's, each the median of ``ROUNDS`` alternating rounds."""
+    """Our throughput and a peer's, each the median of ``ROUNDS`` alternating rounds; and,
+    where the system says, each server's CPU time a request (microseconds, all its
+    processes), which the machine's load moves far less than throughput."""
 
     name: str
     ours: list[float]
     theirs: list[float]
+    ours_cpu: list[float] = field(default_factory=list)
+    theirs_cpu: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.ours) / statistics.median(self.theirs)
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """Our CPU a request over the peer's (lower is cheaper), when both were measured."""
+        if not self.ours_cpu or not self.theirs_cpu:
+            return None
+        return statistics.median(self.ours_cpu) / statistics.median(self.theirs_cpu)
+
+
+def cpu_seconds(group: int) -> float | None:
+    """CPU seconds spent so far by the processes of a process group (Linux's ``/proc``);
+    ``None`` where the system does not say."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == group:  # the process group
+            ticks += int(fields[11]) + int(fields[12])  # user and system time
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Measured:
+    """A measure run against one server, keeping the server's CPU time a request."""
+
+    peer: Peer
+    measure: Callable[[str], float]
+    cpu: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        before = cpu_seconds(self.peer.process.pid)
+        rate = self.measure(self.peer.url)
+        after = cpu_seconds(self.peer.process.pid)
+        if before is not None and after is not None:
+            self.cpu.append((after - before) / (THREADS * PER_THREAD) * 1e6)
+        return rate
 
 
 def warm_up(url: str) -> None:
@@ -360,19 +408,17 @@ def against_prism(mock: Peer, prism: Path, logs: Path, rounds: int) -> list[Comp
         warm_up(peer.url)
         warm_up(bare.url)
         contenders = (
-            ("sora-mock serve", mock.url),
-            ("a no-work WSGI app on gunicorn (the ceiling)", bare.url),
+            ("sora-mock serve", mock),
+            ("a no-work WSGI app on the same server (the ceiling)", bare),
         )
-        return [
-            alternate(
-                f"{name}: {who} vs Prism",
-                partial(measure, url),
-                partial(measure, peer.url),
-                rounds,
-            )
-            for name, measure in MEASURES
-            for who, url in contenders
-        ]
+        comparisons = []
+        for name, measure in MEASURES:
+            for who, server in contenders:
+                ours, theirs = Measured(server, measure), Measured(peer, measure)
+                comparison = alternate(f"{name}: {who} vs Prism", ours, theirs, rounds)
+                comparison.ours_cpu, comparison.theirs_cpu = ours.cpu, theirs.cpu
+                comparisons.append(comparison)
+        return comparisons
 
 
 def against_moto(mock: Peer, logs: Path, rounds: int) -> list[Comparison]:

@@ -333,6 +333,19 @@ def peer_figures(quick: bool) -> list[Figure]:
                 ceiling or comparison.ratio >= 1.0,
             )
         )
+        cpu_ratio = comparison.cpu_ratio
+        if cpu_ratio is not None:
+            figures.append(
+                Figure(
+                    f"{comparison.name}: the server's CPU time a request",
+                    statistics.median(comparison.ours_cpu),
+                    statistics.median(comparison.theirs_cpu),
+                    "us",
+                    cpu_ratio,
+                    "(reported)",
+                    True,
+                )
+            )
     return figures
 
 
@@ -492,15 +505,25 @@ def machine() -> str:
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {peers.node_version()}, "
-        f"sora-mock serve on gunicorn {gunicorn_version()}"
+        f"sora-mock serve on gunicorn {package_version('gunicorn')} "
+        f"({server_worker()})"
     )
 
 
-def gunicorn_version() -> str:
+def server_worker() -> str:
+    """Which gunicorn worker ``sora-mock serve`` runs here."""
+    from mock_server import gunicorn_server
+
+    if gunicorn_server.event_worker_available():
+        return f"the event-loop worker, httptools {package_version('httptools')}"
+    return "the threaded worker: httptools is not installed"
+
+
+def package_version(name: str) -> str:
     try:
         from importlib.metadata import version
 
-        return version("gunicorn")
+        return version(name)
     except Exception:
         return "(not installed)"
 

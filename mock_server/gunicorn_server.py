@@ -63,6 +63,24 @@ def _graceful_arbiter() -> type[Any]:
     return GracefulArbiter
 
 
+def worker_class(read_timeout: float) -> type[Any]:
+    """The event-loop worker; gunicorn's threaded one where llhttp's binding is missing."""
+    if event_worker_available():
+        from mock_server import event_worker
+
+        return event_worker.worker_class(read_timeout)
+    return serving.gunicorn_worker_class(read_timeout)
+
+
+def event_worker_available() -> bool:
+    """Whether the event-loop worker can run (llhttp's Python binding is installed)."""
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _close_state(_server: Any, worker: Any) -> None:
     """A worker leaving stops its app's background work and closes its stores."""
     app = getattr(worker, "wsgi", None)
@@ -90,7 +108,7 @@ def run(
     options: dict[str, Any] = {
         "bind": [bind],
         "workers": workers,
-        "worker_class": serving.gunicorn_worker_class(read_timeout),
+        "worker_class": worker_class(read_timeout),
         "threads": THREADS_PER_WORKER,
         "keepalive": catalog.KEEPALIVE_SECONDS,
         "graceful_timeout": catalog.GRACEFUL_STOP_SECONDS,

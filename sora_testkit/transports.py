@@ -16,6 +16,8 @@ from typing import Any
 import anyio.to_thread
 import httpx
 
+from mock_server.wsgi_run import run_app
+
 
 def pep3333_paths(app: Any) -> Any:
     """Wrap a WSGI app so ``PATH_INFO`` is latin-1-decoded bytes, as PEP 3333 wants.
@@ -79,20 +81,7 @@ def _sync_transport_type(http: ModuleType) -> type[Any]:
                 environ[name] = value.decode("ascii")
             if content and "CONTENT_LENGTH" not in environ:
                 environ["CONTENT_LENGTH"] = str(len(content))
-            started: list[Any] = []
-
-            def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
-                started[:] = [status, headers, exc_info]
-                return lambda _: None
-
-            result = self.app(environ, start_response)
-            try:
-                body = b"".join(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
-            status, headers, exc_info = started
+            status, headers, exc_info, body = run_app(self.app, environ)
             if exc_info and exc_info[0] and self.raise_app_exceptions:
                 raise exc_info[1]
             return http.Response(

@@ -9,11 +9,18 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import IO
+
+import httpx
 
 WITHOUT_GUNICORN = (
     "import sys; from mock_server import cli, gunicorn_server; "
     "gunicorn_server.available = lambda: False; sys.exit(cli.main(sys.argv[1:]))"
+)
+WITHOUT_HTTPTOOLS = (
+    "import sys; from mock_server import cli, gunicorn_server; "
+    "gunicorn_server.event_worker_available = lambda: False; sys.exit(cli.main(sys.argv[1:]))"
 )
 
 
@@ -24,10 +31,21 @@ def _ignore_sigint() -> None:
 class Served:
     """A ``sora-mock serve`` process (and any workers it starts) in its own process group."""
 
-    def __init__(self, *args: str, sigint_ignored: bool = False, gunicorn: bool = True) -> None:
+    def __init__(
+        self,
+        *args: str,
+        sigint_ignored: bool = False,
+        gunicorn: bool = True,
+        httptools: bool = True,
+    ) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        # ``gunicorn=False``: serve as on a machine without gunicorn (Windows).
-        start = ["-m", "mock_server.cli"] if gunicorn else ["-c", WITHOUT_GUNICORN]
+        # ``gunicorn=False``: serve as on a machine without gunicorn (Windows);
+        # ``httptools=False``: gunicorn's threaded worker, where llhttp's binding is missing.
+        start = ["-m", "mock_server.cli"]
+        if not gunicorn:
+            start = ["-c", WITHOUT_GUNICORN]
+        elif not httptools:
+            start = ["-c", WITHOUT_HTTPTOOLS]
         self.process = subprocess.Popen(
             [sys.executable, *start, "serve", "--port", "0", *args],
             stdout=subprocess.PIPE,
@@ -90,3 +108,12 @@ class Served:
         self._reader.join(timeout=5)
         assert self.process.stdout is not None
         self.process.stdout.close()
+
+
+def wait_until_faults_taken(url: str, timeout: float = 10) -> None:
+    """Wait until the requests sent have taken every queued fault (a slow one holds its
+    request from then on)."""
+    deadline = time.monotonic() + timeout
+    while httpx.get(f"{url}/_mock/faults").json()["faults"]:
+        assert time.monotonic() < deadline, "the slow request never started"
+        time.sleep(0.01)

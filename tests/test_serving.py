@@ -20,10 +20,17 @@ import pytest
 
 from mock_server import create_app, serving
 from sora_testkit import LiveServer
-from tests.served import Served
+from tests.served import Served, wait_until_faults_taken
 
 READ_TIMEOUT = 1.0
 AUTH = b"Authorization: Bearer sk-raw\r\n"
+#: A create whose body stops arriving after 10 of its 100 bytes.
+STALLED_CREATE = (
+    b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+    + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"prompt\":"
+)  # fmt: skip
+#: The first bytes of a TLS handshake: a client given ``https://`` for the mock's address.
+TLS_HELLO = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
 
 
 def exchange(port: int, data: bytes, wait: float = 10.0) -> tuple[int, dict[str, str], bytes]:
@@ -139,9 +146,8 @@ def test_serve_times_out_a_body_that_stops_arriving(served: Served) -> None:
     started = time.monotonic()
     status, headers, body = exchange(
         served_port(served),
-        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
-        + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"prompt\":",
-    )  # fmt: skip
+        STALLED_CREATE,
+    )
     assert READ_TIMEOUT <= time.monotonic() - started < READ_TIMEOUT + 5
     assert (status, headers["x-sora-mock-rule"]) == (408, "request.read_timeout")
     assert json.loads(body)["error"]["message"] == (
@@ -191,14 +197,40 @@ def test_serve_finishes_the_request_under_way_when_told_to_stop(signum: int) -> 
     request = threading.Thread(target=slow_request)
     request.start()
     # The fault is taken as the request starts, then holds it for 1.5 s.
-    deadline = time.monotonic() + 10
-    while httpx.get(f"{server.url}/_mock/faults").json()["faults"]:
-        assert time.monotonic() < deadline, "the slow request never started"
-        time.sleep(0.01)
+    wait_until_faults_taken(server.url)
     assert server.stop(signum) == 0
     request.join(timeout=10)
     assert answers == [200]
     assert server.lines[-1] == "sora-mock stopped\n"
+
+
+def test_serve_runs_the_threaded_worker_where_httptools_is_missing() -> None:
+    """Without llhttp's binding, gunicorn's threaded worker serves, with the same JSON
+    refusals, keep-alive, read timeout and early close."""
+    server = Served("--read-timeout", str(READ_TIMEOUT), "--quiet", httptools=False)
+    try:
+        port = served_port(server)
+        for (name, data, status), message in zip(CASES, SERVED_MESSAGES, strict=True):
+            got, headers, body = exchange(port, data)
+            assert (got, headers["connection"].lower()) == (status, "close"), name
+            assert assert_json_error(got, headers, body) == message
+        with httpx.Client(base_url=server.url, headers={"api-key": "k"}) as client:
+            assert {client.get("/v1/videos?limit=1").status_code for _ in range(50)} == {200}
+            assert client.get("/v1/videos").headers["server"] == "gunicorn"
+        status, headers, _ = exchange(
+            port,
+            STALLED_CREATE,
+        )
+        assert (status, headers["x-sora-mock-rule"]) == (408, "request.read_timeout")
+        status, headers, _ = exchange(
+            port,
+            b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+            + b"Content-Type: application/json\r\nContent-Length: 31457280\r\n\r\n{",
+        )  # fmt: skip
+        assert (status, headers["connection"].lower()) == (413, "close")
+    finally:
+        assert server.stop() == 0
+    assert not any("Traceback" in line for line in server.lines)
 
 
 def test_serve_runs_on_werkzeug_where_gunicorn_does_not() -> None:
@@ -250,9 +282,8 @@ def test_a_client_that_stops_sending_gets_a_408_after_the_read_timeout(live: Liv
     started = time.monotonic()
     status, headers, body = exchange(
         live.port,
-        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
-        + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"prompt\":",
-    )  # fmt: skip
+        STALLED_CREATE,
+    )
     assert READ_TIMEOUT <= time.monotonic() - started < READ_TIMEOUT + 5
     assert status == 408
     assert headers["x-sora-mock-rule"] == "request.read_timeout"
@@ -307,16 +338,17 @@ def test_gunicorn_workers_answer_their_own_errors_in_json_and_time_out() -> None
             status, headers, body = exchange(port, data)
             assert 400 <= status < 600, name
             assert_json_error(status, headers, body)
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-            connection.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")  # a TLS hello
-            started = time.monotonic()
-            assert connection.recv(1024) == b""  # never a request line: closed, not held
-        assert time.monotonic() - started < READ_TIMEOUT + 5
+        started = time.monotonic()
+        status, headers, body = exchange(port, TLS_HELLO)  # answered, then closed: not held
+        assert time.monotonic() - started < READ_TIMEOUT
+        assert (status, headers["connection"]) == (400, "close")
+        assert assert_json_error(status, headers, body) == (
+            "This port speaks plain HTTP, not TLS: use an http:// URL."
+        )
         status, headers, body = exchange(
             port,
-            b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
-            + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"prompt\":",
-        )  # fmt: skip
+            STALLED_CREATE,
+        )
         assert (status, headers["x-sora-mock-rule"]) == (408, "request.read_timeout")
         with httpx.Client(base_url=served.url, headers={"api-key": "k"}) as keep_alive:
             answers = {keep_alive.get("/v1/videos?limit=1").status_code for _ in range(1200)}

@@ -65,6 +65,11 @@ class FaultQueue:
             return None
         return self._value.update(lambda faults: _take(faults, method, path))
 
+    def delays_pending(self) -> bool:
+        """Whether a queued fault holds its request up (``delay_ms``)."""
+        faults = self._value.read()
+        return bool(faults) and any(fault["delay_ms"] for fault in faults)
+
     def pending(self) -> list[dict[str, Any]]:
         """The faults still queued."""
         return [dict(fault) for fault in self._value.read()]

@@ -30,7 +30,7 @@ from mock_server.dialects import registry
 from mock_server.dialects.record import Route
 from mock_server.rules.registry import RuleViolation
 from mock_server.state import EXTENSION_KEY, MockState
-from mock_server.web import errors
+from mock_server.web import errors, media
 from mock_server.web.guard import guard
 from mock_server.web.journal import finish, log_line, options_answer
 from mock_server.web.routes import ROUTES, dialect_for_path, is_control
@@ -108,6 +108,14 @@ class Core:
         state = self.app.extensions[EXTENSION_KEY]
         assert isinstance(state, MockState)
         return state
+
+    def may_wait(self, environ: dict[str, Any]) -> bool:
+        """Whether a request may take a while (a server then answers it on a thread): a queued
+        slow fault, a media file (rendered on first download), the control API."""
+        path: str = environ.get("PATH_INFO", "")
+        if "/content" in path or path.startswith(media.MEDIA_PREFIX) or is_control(path):
+            return True
+        return self.state().faults.delays_pending()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()

@@ -1,0 +1,264 @@
+"""``sora-mock serve``'s worker: HTTP/1.1 on an event loop, over real sockets.
+
+What the server does below the app: requests sent ahead of their answers (pipelining), a
+chunked body, ``Expect: 100-continue``, a large upload read as it arrives, ``HEAD``, an
+encoded path, HTTP/2.0 refused, an idle connection closed, and a slow request that does not
+hold up the others.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+from mock_server import gunicorn_server
+from mock_server.streamed_body import HIGH_WATER, StreamedBody
+from tests.served import Served, wait_until_faults_taken
+from tests.test_serving import AUTH, assert_json_error, exchange
+
+KEEPALIVE = 5.0
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    server = Served("--read-timeout", "2", "--quiet")
+    yield server
+    assert server.stop() == 0
+    assert not any("Traceback" in line for line in server.lines)
+
+
+def port_of(server: Served) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def read_responses(connection: socket.socket, count: int) -> list[tuple[int, bytes]]:
+    """Read ``count`` responses with a Content-Length each: their statuses and bodies."""
+    buffer = b""
+    answers: list[tuple[int, bytes]] = []
+    while len(answers) < count:
+        while b"\r\n\r\n" not in buffer:
+            chunk = connection.recv(65536)
+            assert chunk, f"closed after {len(answers)} answers"
+            buffer += chunk
+        head, _, rest = buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+        length = int(headers.get("content-length", "0"))
+        while len(rest) < length:
+            chunk = connection.recv(65536)
+            assert chunk
+            rest += chunk
+        answers.append((int(lines[0].split()[1]), rest[:length]))
+        buffer = rest[length:]
+    return answers
+
+
+def test_the_server_is_the_event_loop_worker() -> None:
+    """With the package's dependencies installed, ``serve`` runs the event-loop worker."""
+    from mock_server.event_worker import EventLoopWorker
+
+    assert gunicorn_server.event_worker_available()
+    assert issubclass(gunicorn_server.worker_class(1.0), EventLoopWorker)
+
+
+def test_pipelined_requests_are_answered_in_order(served: Served) -> None:
+    """Three requests in one write, answered one after another on the same connection."""
+    create = json.dumps({"prompt": "pipelined"}).encode()
+    requests = (
+        b"GET /v1/videos?limit=1 HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n"
+        + b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(create) + create
+        + b"GET /v1/videos/video_nope HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n"
+    )  # fmt: skip
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+        connection.sendall(requests)
+        answers = read_responses(connection, 3)
+    assert [status for status, _ in answers] == [200, 200, 404]
+    assert json.loads(answers[0][1])["object"] == "list"
+    assert json.loads(answers[1][1])["prompt"] == "pipelined"
+    assert json.loads(answers[2][1])["error"]["message"] == "Video with id 'video_nope' not found."
+
+
+def test_a_chunked_body_is_read_to_its_end(served: Served) -> None:
+    body = json.dumps({"prompt": "sent in chunks"}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:7], body[7:]))
+    status, _, answer = exchange(
+        port_of(served),
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + chunks + b"0\r\n\r\n",
+    )  # fmt: skip
+    assert status == 200, answer
+    assert json.loads(answer)["prompt"] == "sent in chunks"
+
+
+def test_expect_continue_is_answered_before_the_body(served: Served) -> None:
+    body = json.dumps({"prompt": "after a 100"}).encode()
+    head = (
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+        + b"Content-Length: %d\r\n\r\n" % len(body)
+    )  # fmt: skip
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+        connection.sendall(head)
+        assert connection.recv(1024) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        connection.sendall(body)
+        [(status, answer)] = read_responses(connection, 1)
+    assert status == 200
+    assert json.loads(answer)["prompt"] == "after a 100"
+
+
+def reference_png(width: int, height: int, total: int) -> bytes:
+    """A real PNG of ``width`` x ``height``, padded past ``total`` bytes with a text chunk."""
+    image = Image.new("RGB", (width, height), (30, 90, 160))
+    out = io.BytesIO()
+    info = PngInfo()
+    info.add_text("padding", "x" * total)
+    image.save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def test_a_large_upload_is_read_as_it_arrives(served: Served) -> None:
+    """A 12 MB reference image (past the loop's high-water mark) goes through whole."""
+    png = reference_png(720, 1280, 12 * 1024 * 1024)
+    assert len(png) > 8 * HIGH_WATER
+    response = httpx.post(
+        f"{served.url}/v1/videos",
+        headers={"Authorization": "Bearer sk-upload"},
+        data={"prompt": "from a reference", "size": "720x1280"},
+        files={"input_reference": ("ref.png", png, "image/png")},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["size"] == "720x1280"
+
+
+def test_head_answers_the_headers_without_the_body(served: Served) -> None:
+    status, headers, body = exchange(
+        port_of(served),
+        b"HEAD /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    assert (status, body) == (200, b"")
+    assert int(headers["content-length"]) > 1000
+
+
+def test_an_encoded_path_reaches_the_app_decoded(served: Served) -> None:
+    status, _, body = exchange(
+        port_of(served),
+        b"GET /v1/videos/video%5Fsp%20ace HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Connection: close\r\n\r\n",
+    )  # fmt: skip
+    assert status == 404
+    assert "video_sp ace" in json.loads(body)["error"]["message"]
+
+
+def test_http_2_is_refused_with_a_505(served: Served) -> None:
+    status, headers, body = exchange(port_of(served), b"GET /v1/videos HTTP/2.0\r\nHost: x\r\n\r\n")
+    assert (status, headers["connection"]) == (505, "close")
+    assert assert_json_error(status, headers, body) == (
+        "HTTP/2.0 is not supported: send HTTP/1.1 or HTTP/1.0."
+    )
+
+
+def test_bytes_that_are_not_http_get_a_json_400(served: Served) -> None:
+    status, headers, body = exchange(port_of(served), b"\x01\x02 nonsense\r\n\r\n")
+    assert (status, headers["connection"]) == (400, "close")
+    assert assert_json_error(status, headers, body) == (
+        "The request is not HTTP/1.1: Invalid method encountered. "
+        "Send METHOD PATH HTTP/1.1, then the headers."
+    )
+
+
+def test_an_idle_connection_is_closed_after_the_keep_alive_time(served: Served) -> None:
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=20) as connection:
+        connection.sendall(b"GET /v1/videos?limit=1 HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n")
+        [(status, _)] = read_responses(connection, 1)
+        answered = time.monotonic()
+        assert status == 200
+        assert connection.recv(1024) == b""  # the server ended the idle connection
+    assert KEEPALIVE <= time.monotonic() - answered < KEEPALIVE + 3
+
+
+def test_a_slow_request_does_not_hold_up_the_others(served: Served) -> None:
+    """A request held by a slow fault runs on a thread: other clients are answered meanwhile."""
+    fault = {"status": 0, "delay_ms": 2000, "method": "GET", "path": "/v1/videos/video_slow"}
+    assert httpx.post(f"{served.url}/_mock/faults", json=fault).status_code == 200
+    slow: list[float] = []
+
+    def slow_request() -> None:
+        started = time.monotonic()
+        httpx.get(f"{served.url}/v1/videos/video_slow", headers={"api-key": "k"}, timeout=30)
+        slow.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    wait_until_faults_taken(served.url)
+    answered = [
+        httpx.get(f"{served.url}/v1/videos?limit=1", headers={"api-key": "k"}).status_code
+        for _ in range(20)
+    ]
+    assert not slow, "the other requests waited for the slow one"
+    thread.join(timeout=30)
+    assert answered == [200] * 20
+    assert slow and slow[0] >= 2.0
+
+
+class TestStreamedBody:
+    """The body a thread reads while the loop feeds it."""
+
+    def test_reads_wait_for_what_has_not_arrived(self) -> None:
+        body = StreamedBody()
+        got: list[bytes] = []
+        reader = threading.Thread(target=lambda: got.append(body.read(10)))
+        reader.start()
+        body.feed(b"hello")
+        time.sleep(0.05)
+        assert not got  # five of ten bytes: still waiting
+        body.feed(b" world")
+        reader.join(timeout=5)
+        assert got == [b"hello worl"]
+        body.finish()
+        assert body.read() == b"d"
+        assert body.read(5) == b""
+
+    def test_a_failed_body_raises_like_a_socket_that_timed_out(self) -> None:
+        body = StreamedBody()
+        body.feed(b'{"prompt":')
+        body.fail(TimeoutError("stopped"))
+        with pytest.raises(TimeoutError):
+            body.read(100)
+
+    def test_lines_and_readinto(self) -> None:
+        body = StreamedBody()
+        body.feed(b"one\ntwo\nthr")
+        body.feed(b"ee")
+        body.finish()
+        assert body.readline() == b"one\n"
+        buffer = bytearray(3)
+        assert body.readinto(buffer) == 3 and bytes(buffer) == b"two"
+        assert list(body) == [b"\n", b"three"]
+
+    def test_the_loop_is_asked_to_pause_and_resume(self) -> None:
+        pressure: list[bool] = []
+        body = StreamedBody(on_pressure=pressure.append)
+        body.feed(b"x" * (HIGH_WATER + 1))
+        assert pressure == [True]
+        body.read(HIGH_WATER // 2 + 2)
+        assert pressure == [True, False]
+
+    def test_the_first_read_sends_the_continue(self) -> None:
+        continued: list[str] = []
+        body = StreamedBody(on_first_read=lambda: continued.append("100"))
+        body.feed(b"abc")
+        body.finish()
+        assert body.read(1) == b"a" and body.read() == b"bc"
+        assert continued == ["100"]
