@@ -25,8 +25,9 @@ from mock_server import catalog
 from mock_server.http_protocol import Connection, Site
 from mock_server.web.pipeline import core_of
 
-#: Threads for the requests that may wait (slow faults, media, uploads, the control API).
-THREADS = 8
+#: Threads for the requests that may wait (slow faults, media, uploads, the control API); a
+#: thread waiting for a slow client's body costs little, and one is started only when needed.
+THREADS = 32
 #: Seconds between the worker's rounds: the heartbeat, the timeouts, a signal to stop.
 ROUND_SECONDS = 0.2
 

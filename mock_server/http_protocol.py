@@ -8,10 +8,14 @@ upload) runs on a worker thread and reads its body as it arrives.
 
 The server answers itself, in JSON and closing the connection, what never reaches the app: a
 request line or headers past their limits (414, 431), an HTTP version other than 1.0 and 1.1
-(505), bytes that are not HTTP (400). A request that stops arriving is timed out: the app
-answers a body that stopped with its own 408; a connection silent in the middle of a request
-line or headers is closed. An idle keep-alive connection is closed after
-:data:`~mock_server.catalog.KEEPALIVE_SECONDS`.
+(505), a transfer coding other than chunked (501), bytes that are not HTTP (400). A request
+that stops arriving is timed out: the app answers a body that stopped with its own 408; a
+request line and headers not complete within the read timeout end the connection. An idle
+keep-alive connection is closed after :data:`~mock_server.catalog.KEEPALIVE_SECONDS`.
+
+One connection cannot take the server for itself: it is read no further while its answers
+wait for the client to read them, or while many of its requests wait for theirs, and the loop
+turns to other connections after :data:`BURST` answers in a row.
 """
 
 from __future__ import annotations
@@ -20,20 +24,29 @@ import asyncio
 import contextlib
 import io
 import logging
-import re
 import sys
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import httptools
 
 from mock_server import catalog, serving
+from mock_server.http_messages import (
+    Exchange,
+    Refusal,
+    Reply,
+    limit_refusal,
+    not_http,
+    reply,
+    target_refusal,
+    transfer_refusal,
+    version_refusal,
+)
 from mock_server.streamed_body import StreamedBody
 from mock_server.wsgi_run import WSGIApp, run_app
 
@@ -46,13 +59,10 @@ HEAD_BYTES_LIMIT = catalog.REQUEST_LINE_LIMIT + catalog.HEADER_FIELDS_LIMIT * (
 )
 #: Requests a client may send ahead of their answers (pipelining) before reading pauses.
 PIPELINE_DEPTH = 16
+#: Answers one connection gets in a row before the loop turns to the others.
+BURST = 32
 
 log = logging.getLogger("sora_mock.server")
-
-_VERSION = re.compile(rb"HTTP/(\d+)\.(\d+)\r?\n")
-_NOT_HTTP = "The request is not HTTP/1.1: {reason}. Send METHOD PATH HTTP/1.1, then the headers."
-_TLS = "This port speaks plain HTTP, not TLS: use an http:// URL."
-_NO_BODY_STATUSES = (204, 304)
 
 
 @dataclass
@@ -75,50 +85,6 @@ class Site:
             connection.check_time(now)
 
 
-_date_cache: list[Any] = [0, ""]
-
-
-def http_date(now: float) -> str:
-    """The ``Date`` header's value, written once a second."""
-    second = int(now)
-    if _date_cache[0] != second:
-        _date_cache[:] = [second, formatdate(second, usegmt=True)]
-    return str(_date_cache[1])
-
-
-class Exchange:
-    """One request and, once the app has run, its answer."""
-
-    __slots__ = (
-        "arrived",
-        "body",
-        "environ",
-        "expects_continue",
-        "keep_alive",
-        "started",
-        "stream",
-        "threaded",
-    )
-
-    def __init__(self) -> None:
-        self.environ: dict[str, Any] = {}
-        self.body: list[bytes] = []
-        self.stream: StreamedBody | None = None
-        self.arrived = False
-        self.keep_alive = True
-        self.threaded = False
-        self.started = False
-        self.expects_continue = False
-
-
-class Refusal(Exception):
-    """A request the server answers itself: status, reason and message."""
-
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.reason, self.message = status, reason, message
-
-
 class Connection(asyncio.Protocol):
     """One client connection: requests parsed in order, answered in order."""
 
@@ -136,7 +102,12 @@ class Connection(asyncio.Protocol):
         self.headers: list[tuple[bytes, bytes]] = []
         self.last_heard = loop.time()
         self.closing = False
-        self.paused = False
+        self.ended_input = False  # the client half-closed, or what follows is not HTTP
+        self.refusal_after: Refusal | None = None
+        self.write_paused = False
+        self.reading_paused = False
+        self.burst = 0
+        self.yielding = False
         self.base_environ: dict[str, Any] = {}
 
     # asyncio's side.
@@ -164,65 +135,67 @@ class Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.site.connections.discard(self)
         self.closing = True
-        self.release_readers()
+        self.end_bodies()
 
-    def release_readers(self) -> None:
-        """A thread still waiting for a body that will not come stops waiting."""
-        for exchange in self.queue:
-            if exchange.stream is not None:
-                exchange.stream.fail(ConnectionResetError("the connection ended"))
+    def eof_received(self) -> bool:
+        """The client will send no more (a half-close): what it sent is still answered."""
+        self.ended_input = True
+        exchange = self.receiving
+        if exchange is not None:
+            self.receiving = None
+            if exchange.environ:  # a body cut short: the app answers what came
+                exchange.streamed().finish()
+                exchange.arrived = True
+                exchange.keep_alive = False
+                if exchange not in self.queue:
+                    self.queue.append(exchange)
+        if not self.queue:
+            self.close()
+            return False
+        self.next()
+        return True  # keep the connection open to write the answers
 
-    def abort(self) -> None:
-        """End the connection now (the worker is leaving)."""
-        self.closing = True
-        self.release_readers()
-        if self.transport is not None:
-            self.transport.abort()
+    def pause_writing(self) -> None:
+        """The client is not reading its answers: stop answering (and reading) until it does."""
+        self.write_paused = True
+        self.update_reading()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self.update_reading()
+        self.next()
 
     def data_received(self, data: bytes) -> None:
         self.last_heard = self.loop.time()
-        if self.closing:
+        if self.closing or self.ended_input:
             return
         if self.receiving is None or not self.receiving.environ:
             self.head_bytes += len(data)
         try:
             if self.head_bytes > HEAD_BYTES_LIMIT:
-                raise Refusal(431, "Request Header Fields Too Large", serving.LIMIT_MESSAGES[431])
+                raise limit_refusal(431)
             self.parser.feed_data(data)
         except Refusal as refusal:
             self.refuse(refusal)
         except httptools.HttpParserCallbackError as error:
             cause = error.__context__
-            if not isinstance(cause, Refusal):
-                raise
-            self.refuse(cause)
+            if isinstance(cause, Refusal):
+                self.refuse(cause)
+            else:
+                log.error("the server failed reading a request", exc_info=cause)
+                self.close()
         except httptools.HttpParserUpgrade:
             # An upgrade (h2c, websocket) is not taken: the request is answered over HTTP/1.1,
             # then the connection ends.
-            self.closing_after_answers()
+            self.end_input()
         except httptools.HttpParserError as error:
-            self.refuse(self.not_http(data, error))
-        except Exception:  # a fault of the server's own: logged, and the connection ends
-            log.exception("the server failed reading a request")
-            self.close()
-
-    def not_http(self, data: bytes, error: Exception) -> Refusal:
-        """The refusal for bytes llhttp could not parse."""
-        reason = str(error) or type(error).__name__
-        if data.startswith(b"\x16\x03") and not self.queue:
-            return Refusal(400, "Bad Request", _TLS)
-        if "version" in reason.lower():
-            found = _VERSION.search(data)
-            version = (int(found[1]), int(found[2])) if found else None
-            return Refusal(*serving.version_refusal(version))
-        if "Expected HTTP/" in reason:
-            return Refusal(*serving.version_refusal(None))
-        return Refusal(400, "Bad Request", _NOT_HTTP.format(reason=reason.rstrip(".")))
+            first = not self.queue and self.running is None
+            self.refuse(not_http(data, str(error) or type(error).__name__, first))
 
     # llhttp's side.
 
     def on_message_begin(self) -> None:
-        self.receiving = Exchange()
+        self.receiving = Exchange(self.loop.time())
         self.url = b""
         self.header_count = 0
         self.headers = []
@@ -230,7 +203,7 @@ class Connection(asyncio.Protocol):
     def on_url(self, url: bytes) -> None:
         self.url += url
         if len(self.url) + 14 > catalog.REQUEST_LINE_LIMIT:
-            raise Refusal(414, "Request-URI Too Long", serving.LIMIT_MESSAGES[414])
+            raise limit_refusal(414)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.header_count += 1
@@ -238,7 +211,7 @@ class Connection(asyncio.Protocol):
             self.header_count > catalog.HEADER_FIELDS_LIMIT
             or len(name) + len(value) + 2 > catalog.HEADER_FIELD_SIZE_LIMIT
         ):
-            raise Refusal(431, "Request Header Fields Too Large", serving.LIMIT_MESSAGES[431])
+            raise limit_refusal(431)
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
@@ -247,28 +220,29 @@ class Connection(asyncio.Protocol):
         version = self.parser.get_http_version()
         if version not in ("1.1", "1.0"):
             major, _, minor = version.partition(".")
-            raise Refusal(*serving.version_refusal((int(major or 0), int(minor or 0))))
+            raise version_refusal((int(major or 0), int(minor or 0)))
         self.head_bytes = 0
         environ = exchange.environ = self.environ(version)
         exchange.keep_alive = self.parser.should_keep_alive()
+        coding = environ.get("HTTP_TRANSFER_ENCODING")
+        if coding is not None and coding.strip().lower() != "chunked":
+            raise transfer_refusal(coding)
         length = environ.get("CONTENT_LENGTH")
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        long_body = chunked or (
+        long_body = coding is not None or (
             length is not None and length.isdigit() and int(length) > INLINE_BODY_BYTES
         )
         exchange.expects_continue = environ.get("HTTP_EXPECT", "").lower() == "100-continue"
         if long_body or self.site.may_wait(environ):
             exchange.threaded = True
-            exchange.stream = StreamedBody(self.pressure, self.continuer(exchange))
+            exchange.stream = StreamedBody(self.body_changed, self.continuer(exchange))
             environ["wsgi.input"] = exchange.stream
-            if chunked:
+            if coding is not None:
                 environ["wsgi.input_terminated"] = True
         elif exchange.expects_continue and length not in (None, "0"):
             self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         self.queue.append(exchange)
-        if len(self.queue) > PIPELINE_DEPTH and self.transport is not None:
-            self.transport.pause_reading()
-            self.paused = True
+        if len(self.queue) > PIPELINE_DEPTH:
+            self.update_reading()
         self.next()
 
     def on_body(self, chunk: bytes) -> None:
@@ -295,7 +269,10 @@ class Connection(asyncio.Protocol):
 
     def environ(self, version: str) -> dict[str, Any]:
         """The WSGI environ of the request whose head just arrived."""
-        url = httptools.parse_url(self.url)
+        try:
+            url = httptools.parse_url(self.url)
+        except httptools.HttpParserInvalidURLError:
+            raise target_refusal(self.url) from None
         environ = dict(self.base_environ)
         environ["REQUEST_METHOD"] = self.parser.get_method().decode("latin-1")
         path = url.path or b"/"
@@ -320,19 +297,29 @@ class Connection(asyncio.Protocol):
     def next(self) -> None:
         """Run the first request in line, if it is ready and nothing else runs."""
         while self.running is None and self.queue and not self.closing:
+            if self.write_paused or self.yielding:
+                return
             exchange = self.queue[0]
             if exchange.threaded:
                 self.running = exchange
-                exchange.started = True
                 self.site.executor.submit(self.run_threaded, exchange)
                 return
             if not exchange.arrived:
                 return
+            self.burst += 1
+            if self.burst > BURST:  # the other connections' turn
+                self.burst = 0
+                self.yielding = True
+                self.loop.call_soon(self.resume_turn)
+                return
             self.running = exchange
-            exchange.started = True
             if exchange.stream is None:
                 exchange.environ["wsgi.input"] = io.BytesIO(b"".join(exchange.body))
             self.answered(exchange, self.call_app(exchange.environ))
+
+    def resume_turn(self) -> None:
+        self.yielding = False
+        self.next()
 
     def call_app(self, environ: dict[str, Any]) -> Reply:
         """Run the app: its whole response."""
@@ -343,7 +330,7 @@ class Connection(asyncio.Protocol):
             log.exception("the app failed on %s %s", method, path)
             body = serving.error_body(500, "The server failed to answer this request.")
             status, headers = "500 Internal Server Error", [("Content-Type", "application/json")]
-        return reply(status, headers, body, environ.get("REQUEST_METHOD") == "HEAD")
+        return reply(status, headers, body, environ.get("REQUEST_METHOD") == "HEAD", time.time())
 
     def run_threaded(self, exchange: Exchange) -> None:
         """Run the app on a worker thread, then answer on the loop."""
@@ -353,20 +340,21 @@ class Connection(asyncio.Protocol):
 
     def answered(self, exchange: Exchange, answer: Reply) -> None:
         """Write an answer and move on to the next request."""
-        keep = exchange.keep_alive and not answer.close and not self.site.stopping
-        if keep and exchange.threaded and not exchange.arrived:
-            keep = False  # the app left part of a long body unread
-        self.write(answer.head + (_KEEP if keep else _CLOSE) + answer.body)
-        self.last_heard = self.loop.time()  # the keep-alive time counts from the answer
         if self.queue and self.queue[0] is exchange:
             self.queue.popleft()
         self.running = None
-        if not keep:
+        keep = exchange.keep_alive and not answer.close and not self.site.stopping
+        if exchange.threaded and not exchange.arrived:
+            keep = False  # the app left part of a long body unread
+        last = not keep or (self.ended_input and not self.queue)
+        self.write(answer.bytes(keep_alive=not last))
+        self.last_heard = self.loop.time()  # the keep-alive time counts from the answer
+        if last:
+            if self.refusal_after is not None:
+                self.write(self.refusal_after.response())
             self.close()
             return
-        if self.paused and len(self.queue) <= PIPELINE_DEPTH // 2 and self.transport is not None:
-            self.paused = False
-            self.transport.resume_reading()
+        self.update_reading()
         self.next()
 
     # The connection.
@@ -378,38 +366,68 @@ class Connection(asyncio.Protocol):
     def close(self) -> None:
         """End the connection once what was written has gone out."""
         self.closing = True
+        self.end_bodies()
         if self.transport is not None:
             self.transport.close()
 
+    def abort(self) -> None:
+        """End the connection now (the worker is leaving)."""
+        self.closing = True
+        self.end_bodies()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def end_bodies(self) -> None:
+        """A thread still waiting for a body that will not come gets what arrived."""
+        for exchange in self.queue:
+            if exchange.stream is not None:
+                exchange.stream.finish()
+
     def refuse(self, refusal: Refusal) -> None:
         """Answer a request the app never sees, and close."""
-        if self.running is None:
-            self.write(serving.error_response(refusal.status, refusal.reason, refusal.message))
+        running = self.running
+        if running is None or not running.arrived:
+            # Nothing answered yet, or the request running is the one that broke (a malformed
+            # chunk): the refusal goes out now, the app's answer will not.
+            self.write(refusal.response())
             self.close()
-        else:  # answer what runs, then end: the bytes after it are not HTTP
-            self.closing_after_answers()
+            return
+        self.refusal_after = refusal  # sent after the answers to what came before
+        self.end_input()
 
-    def closing_after_answers(self) -> None:
+    def end_input(self) -> None:
         """Answer the requests already read, take no more."""
-        if self.transport is not None:
-            self.transport.pause_reading()
-        for exchange in self.queue:
-            exchange.keep_alive = False
-        if not self.queue:
+        self.ended_input = True
+        self.receiving = None
+        self.update_reading()
+        if not self.queue and self.running is None:
+            if self.refusal_after is not None:
+                self.write(self.refusal_after.response())
             self.close()
 
-    def pressure(self, pressed: bool) -> None:
-        """Stop or restart reading the socket (from a reader's thread)."""
-
-        def apply() -> None:
-            if self.transport is None or self.transport.is_closing():
-                return
-            if pressed:
+    def update_reading(self) -> None:
+        """Read the socket unless something says wait: answers the client has not read,
+        requests waiting for theirs, a body its reader is behind on, or an end of input."""
+        if self.transport is None or self.transport.is_closing():
+            return
+        receiving = self.receiving
+        pause = (
+            self.write_paused
+            or self.ended_input
+            or len(self.queue) > PIPELINE_DEPTH
+            or (receiving is not None and receiving.stream is not None
+                and receiving.stream.wants_pause)
+        )  # fmt: skip
+        if pause != self.reading_paused:
+            self.reading_paused = pause
+            if pause:
                 self.transport.pause_reading()
             else:
                 self.transport.resume_reading()
 
-        self.loop.call_soon_threadsafe(apply)
+    def body_changed(self) -> None:
+        """A streamed body's reader caught up or fell behind (from either thread)."""
+        self.loop.call_soon_threadsafe(self.update_reading)
 
     def continuer(self, exchange: Exchange) -> Callable[[], None] | None:
         """Send ``100 Continue`` when the app starts reading a body the client holds back."""
@@ -425,60 +443,25 @@ class Connection(asyncio.Protocol):
         """Close a connection idle past keep-alive; time out a request that stopped arriving."""
         if self.closing:
             return
-        silent = now - self.last_heard
         exchange = self.receiving
         if exchange is None:
-            if not self.queue and (self.site.stopping or silent > self.site.keepalive):
+            idle = not self.queue and self.running is None
+            if idle and (self.site.stopping or now - self.last_heard > self.site.keepalive):
                 self.close()
             return
-        if silent <= self.site.read_timeout:
+        if not exchange.environ:
+            # The request line and headers come in one go: past the read timeout (however
+            # slowly they drip), the connection ends.
+            if now - exchange.began > self.site.read_timeout:
+                self.close()
             return
-        if not exchange.environ:  # in the request line or the headers: nothing to answer
-            self.close()
+        if now - self.last_heard <= self.site.read_timeout:
             return
         # A body stopped arriving: the app answers it (its own 408), then the connection ends.
         self.receiving = None
         exchange.keep_alive = False
-        if self.transport is not None:
-            self.transport.pause_reading()
-        if exchange.stream is None:
-            exchange.stream = StreamedBody()
-            for chunk in exchange.body:
-                exchange.stream.feed(chunk)
-            exchange.environ["wsgi.input"] = exchange.stream
-            exchange.arrived = True
-        exchange.stream.fail(TimeoutError("the request body stopped arriving"))
+        self.ended_input = True
+        self.update_reading()
+        exchange.streamed().fail(TimeoutError("the request body stopped arriving"))
+        exchange.arrived = True
         self.next()
-
-
-@dataclass
-class Reply:
-    """A response ready to write: its head without the ``Connection`` line, and its body."""
-
-    head: bytes
-    body: bytes
-    close: bool
-
-
-_KEEP = b"Connection: keep-alive\r\n\r\n"
-_CLOSE = b"Connection: close\r\n\r\n"
-
-
-def reply(status: str, headers: list[tuple[str, str]], body: bytes, head_only: bool) -> Reply:
-    """The bytes of a response; ``close`` when the app said ``Connection: close``."""
-    parts = ["HTTP/1.1 ", status, "\r\nDate: ", http_date(time.time()), "\r\n"]
-    close = False
-    length_given = False
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered == "connection":
-            close = close or value.strip().lower() == "close"
-            continue
-        if lowered == "content-length":
-            length_given = True
-        parts += (name, ": ", value, "\r\n")
-    code = int(status[:3])
-    bodiless = code < 200 or code in _NO_BODY_STATUSES
-    if not length_given and not bodiless:
-        parts += ("Content-Length: ", str(len(body)), "\r\n")
-    return Reply("".join(parts).encode("latin-1"), b"" if head_only or bodiless else body, close)

@@ -15,24 +15,43 @@ class StreamedBody:
 
     The loop ``feed``\\ s chunks as they arrive and ``finish``\\ es the body at its end (or
     ``fail``\\ s it: a read timeout); the app's thread reads, waiting for what has not come
-    yet. ``on_pressure(True)`` asks the loop to stop reading the socket while more than
-    :data:`HIGH_WATER` bytes wait, ``on_pressure(False)`` to read again; ``on_first_read``
-    runs once, as the app starts reading (``Expect: 100-continue`` is answered then).
+    yet. :attr:`wants_pause` says the loop should stop reading the socket: more than
+    :data:`HIGH_WATER` bytes wait and no reader is waiting for more. ``on_change`` runs
+    whenever that may have changed (from either thread): the loop then reads it again.
+    ``on_first_read`` runs once, as the app starts reading (``Expect: 100-continue`` is
+    answered then).
     """
 
     def __init__(
         self,
-        on_pressure: Callable[[bool], None] | None = None,
+        on_change: Callable[[], None] | None = None,
         on_first_read: Callable[[], None] | None = None,
     ) -> None:
         self._chunks: deque[bytes] = deque()
         self._held = 0
         self._ended = False
         self._error: BaseException | None = None
-        self._pressed = False
+        self._waiting = False
+        self._reported = False
         self._changed = threading.Condition()
-        self._on_pressure = on_pressure
+        self._on_change = on_change
         self._on_first_read = on_first_read
+
+    @property
+    def wants_pause(self) -> bool:
+        """Whether the loop should stop reading the socket for now."""
+        return self._held > HIGH_WATER and not self._waiting
+
+    def _report(self) -> bool:
+        """Whether :attr:`wants_pause` flipped since last said (call with the lock held)."""
+        now = self.wants_pause
+        flipped = now != self._reported
+        self._reported = now
+        return flipped and self._on_change is not None
+
+    def _tell(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
 
     # The loop's side.
 
@@ -41,15 +60,13 @@ class StreamedBody:
         with self._changed:
             self._chunks.append(data)
             self._held += len(data)
-            press = not self._pressed and self._held > HIGH_WATER
-            if press:
-                self._pressed = True
+            flipped = self._report()
             self._changed.notify_all()
-        if press and self._on_pressure is not None:
-            self._on_pressure(True)
+        if flipped:
+            self._tell()
 
     def finish(self) -> None:
-        """The body is complete."""
+        """The body is complete (or the client has stopped sending: a read gets what came)."""
         with self._changed:
             self._ended = True
             self._changed.notify_all()
@@ -62,26 +79,33 @@ class StreamedBody:
 
     # The app's side.
 
+    def _ready(self, size: int) -> bool:
+        if self._ended or self._error is not None:
+            return True
+        return size >= 0 and self._held >= size
+
     def _take(self, size: int) -> bytes:
         """Up to ``size`` bytes (all there will be when negative), waiting for them."""
         if self._on_first_read is not None:
             first, self._on_first_read = self._on_first_read, None
             first()
         with self._changed:
-            while True:
-                enough = size >= 0 and self._held >= size
-                if enough or self._ended or (self._error is not None and not self._ended):
-                    break
+            waits = not self._ready(size)
+            self._waiting = waits
+            flipped = waits and self._report()
+        if flipped:
+            self._tell()  # a paused socket must be read again: this read waits for it
+        with self._changed:
+            while not self._ready(size):
                 self._changed.wait()
+            self._waiting = False
             short = size < 0 or self._held < size
             if short and self._error is not None and not self._ended:
                 raise self._error  # as a socket read that timed out: nothing is returned
             data = self._pop(size if size >= 0 else self._held)
-            release = self._pressed and self._held <= HIGH_WATER // 2
-            if release:
-                self._pressed = False
-        if release and self._on_pressure is not None:
-            self._on_pressure(False)
+            flipped = self._report()
+        if flipped:
+            self._tell()
         return data
 
     def _pop(self, size: int) -> bytes:

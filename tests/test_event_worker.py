@@ -248,12 +248,31 @@ class TestStreamedBody:
         assert list(body) == [b"\n", b"three"]
 
     def test_the_loop_is_asked_to_pause_and_resume(self) -> None:
-        pressure: list[bool] = []
-        body = StreamedBody(on_pressure=pressure.append)
+        """More than the high-water mark waiting, nobody reading: pause; read down: resume."""
+        said: list[bool] = []
+        body = StreamedBody(on_change=lambda: said.append(body.wants_pause))
         body.feed(b"x" * (HIGH_WATER + 1))
-        assert pressure == [True]
+        assert said == [True]
         body.read(HIGH_WATER // 2 + 2)
-        assert pressure == [True, False]
+        assert said == [True, False]
+
+    def test_a_reader_waiting_for_more_than_the_high_water_mark_is_fed(self) -> None:
+        """A read of the whole body (a JSON body of several MB) must not pause the socket it
+        waits on."""
+        said: list[bool] = []
+        body = StreamedBody(on_change=lambda: said.append(body.wants_pause))
+        got: list[int] = []
+        body.feed(b"x" * (HIGH_WATER + 1))
+        assert said == [True]
+        reader = threading.Thread(target=lambda: got.append(len(body.read(3 * HIGH_WATER))))
+        reader.start()
+        deadline = time.monotonic() + 5
+        while said[-1] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert said == [True, False]  # the waiting reader asked for the socket to be read
+        body.feed(b"x" * (2 * HIGH_WATER))
+        reader.join(timeout=5)
+        assert got == [3 * HIGH_WATER]
 
     def test_the_first_read_sends_the_continue(self) -> None:
         continued: list[str] = []
@@ -262,3 +281,148 @@ class TestStreamedBody:
         body.finish()
         assert body.read(1) == b"a" and body.read() == b"bc"
         assert continued == ["100"]
+
+
+def create_head(length: int | None = None, extra: bytes = b"") -> bytes:
+    """The head of a JSON create, with ``Content-Length: length`` or chunked."""
+    framing = (
+        b"Transfer-Encoding: chunked\r\n" if length is None else b"Content-Length: %d\r\n" % length
+    )
+    return (
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\n" + framing + extra + b"\r\n"
+    )  # fmt: skip
+
+
+def test_a_json_body_of_several_megabytes_is_read_whole(served: Served) -> None:
+    """A 3 MB JSON body (past the high-water mark) reaches the app: the app waiting for all
+    of it keeps the socket read."""
+    body = json.dumps({"prompt": "x" * (3 * 1024 * 1024)}).encode()
+    started = time.monotonic()
+    status, _, answer = exchange(port_of(served), create_head(len(body)) + body)
+    assert time.monotonic() - started < 2  # not held until the read timeout
+    assert status == 400
+    assert json.loads(answer)["error"]["message"] == (
+        "Invalid 'prompt': string too long. Expected a string with maximum length 32000, "
+        f"but got a string with length {3 * 1024 * 1024} instead."
+    )
+
+
+def test_a_malformed_chunk_is_refused_at_once(served: Served) -> None:
+    started = time.monotonic()
+    status, headers, body = exchange(
+        port_of(served), create_head() + b'zz\r\n{"prompt":"x"}\r\n0\r\n\r\n'
+    )
+    assert time.monotonic() - started < 1
+    assert (status, headers["connection"]) == (400, "close")
+    assert assert_json_error(status, headers, body) == (
+        "The request is not HTTP/1.1: Invalid character in chunk size. "
+        "Send METHOD PATH HTTP/1.1, then the headers."
+    )
+
+
+def test_a_transfer_coding_other_than_chunked_is_not_implemented(served: Served) -> None:
+    status, headers, body = exchange(
+        port_of(served),
+        create_head(extra=b"").replace(b"chunked", b"gzip, chunked") + b"0\r\n\r\n",
+    )
+    assert (status, headers["connection"]) == (501, "close")
+    assert assert_json_error(status, headers, body) == (
+        "Transfer-Encoding 'gzip, chunked' is not supported: send the body as it is, "
+        "with a Content-Length, or chunked."
+    )
+
+
+@pytest.mark.parametrize("target", [b"CONNECT 127.0.0.1:8765", b"GET http://", b"GET http://[::1"])
+def test_a_target_that_is_not_a_path_gets_a_json_400(served: Served, target: bytes) -> None:
+    status, headers, body = exchange(port_of(served), target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (status, headers["connection"]) == (400, "close")
+    shown = target.split(b" ", 1)[1].decode()
+    assert assert_json_error(status, headers, body) == (
+        f"The request target {shown!r} is not a path: send METHOD /PATH."
+    )
+
+
+def test_bare_line_feeds_are_named(served: Served) -> None:
+    status, headers, body = exchange(port_of(served), b"GET /v1/videos HTTP/1.1\nHost: x\n\n")
+    assert status == 400
+    assert assert_json_error(status, headers, body) == (
+        "The request is not HTTP/1.1: its lines must end in CRLF (\\r\\n), not LF alone."
+    )
+
+
+def test_a_refusal_after_pipelined_answers_is_still_sent(served: Served) -> None:
+    """A control call (answered on a thread), then a request that is not HTTP: the first is
+    answered, then the refusal, then the connection ends."""
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+        connection.sendall(
+            b"GET /_mock/clock HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/videos HTTP/9.9\r\n\r\n"
+        )
+        answers = read_responses(connection, 2)
+        assert connection.recv(1024) == b""
+    assert [status for status, _ in answers] == [200, 505]
+    assert json.loads(answers[1][1])["error"]["message"] == (
+        "HTTP/9.9 is not supported: send HTTP/1.1 or HTTP/1.0."
+    )
+
+
+def test_a_half_closed_client_still_gets_its_answer(served: Served) -> None:
+    """The client shuts its sending side right after a request answered on a thread."""
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+        connection.sendall(b"GET /_mock/clock HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.shutdown(socket.SHUT_WR)
+        [(status, body)] = read_responses(connection, 1)
+        assert connection.recv(1024) == b""
+    assert status == 200 and "now" in json.loads(body)
+
+
+def test_a_client_that_hangs_up_mid_body_leaves_no_traceback(served: Served) -> None:
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+        connection.sendall(create_head() + b'5\r\n{"pro\r\n')
+        time.sleep(0.2)  # the body is under way on a thread
+    assert httpx.get(f"{served.url}/v1/videos?limit=1", headers={"api-key": "k"}).status_code == 200
+    time.sleep(0.2)
+    assert not any("Traceback" in line for line in served.lines)
+
+
+def test_a_head_that_drips_in_is_cut_off_at_the_read_timeout(served: Served) -> None:
+    """One header byte a second keeps no connection open past the read timeout (2 s)."""
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+        connection.sendall(b"GET /v1/videos HTTP/1.1\r\n")
+        started = time.monotonic()
+        closed = False
+        for byte in b"X-Slow: " + b"a" * 10:
+            try:
+                connection.sendall(bytes([byte]))
+                if connection.recv(1, socket.MSG_DONTWAIT) == b"":
+                    closed = True
+                    break
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.5)
+    assert closed
+    assert 2.0 <= time.monotonic() - started < 4.5
+
+
+def test_a_client_that_reads_nothing_does_not_grow_the_server(served: Served) -> None:
+    """Thousands of pipelined requests, answers never read: the server stops reading that
+    connection once its answers back up, and answers others meanwhile."""
+    request = b"GET /v1/videos?limit=100 HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n"
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+        connection.setblocking(False)
+        sent = 0
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                sent += connection.send(request * 64)
+            except BlockingIOError:
+                break  # the server stopped reading: its side of the socket is full
+        assert time.monotonic() < deadline, "the server read everything it was sent"
+        assert sent < 50 * 1024 * 1024
+        started = time.monotonic()
+        answer = httpx.get(f"{served.url}/v1/videos?limit=1", headers={"api-key": "k"})
+        assert answer.status_code == 200
+        assert time.monotonic() - started < 1

@@ -322,3 +322,19 @@ def test_request_log_never_shows_a_key(caplog: pytest.LogCaptureFixture) -> None
     assert len(caplog.records) == 2
     assert "very-secret" not in caplog.text
     assert "GET /v1/videos?limit=2 200" in caplog.text
+
+
+def test_a_path_cannot_forge_a_line_of_the_request_log(caplog: pytest.LogCaptureFixture) -> None:
+    """A decoded ``%0D%0A`` in a path is written escaped: the log keeps one line a request."""
+    import logging
+
+    from sora_testkit import httpx_client
+
+    app = create_app({"background_worker": False})
+    forged = "/v1/videos/x%0D%0A127.0.0.1%20GET%20/fake%20200%200.1ms%1B[31m"
+    with caplog.at_level(logging.INFO, logger="sora_mock.requests"), httpx_client(app) as http:
+        assert http.get(forged, headers={"api-key": "k"}).status_code == 404
+    [record] = caplog.records
+    line = record.getMessage()
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line
+    assert "/v1/videos/x\\x0d\\x0a127.0.0.1 GET /fake 200 0.1ms\\x1b[31m 404" in line

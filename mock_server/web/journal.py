@@ -158,6 +158,11 @@ def finish(call: Call, response: Response) -> Response:
     return response
 
 
+#: Control characters a decoded path may hold (``%0D%0A``), written escaped in the log so a
+#: request cannot forge a line of it.
+_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+
+
 def log_line(call: Call, status: int, elapsed_ms: float) -> None:
     """The server's one line per request."""
     if log.isEnabledFor(logging.INFO):
@@ -166,7 +171,7 @@ def log_line(call: Call, status: int, elapsed_ms: float) -> None:
             "%s %s %s %d %.1fms%s",
             call.environ.get("REMOTE_ADDR") or "-",
             call.method,
-            call.full_path,
+            call.full_path.translate(_CONTROL_ESCAPES),
             status,
             elapsed_ms,
             f" rule={rule}" if rule else "",
