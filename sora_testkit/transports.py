@@ -47,6 +47,14 @@ def wsgi_path(path: str) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=1024)
+def environ_key(name: bytes) -> str:
+    """The environ's key for a header name (``x-stainless-os`` is ``HTTP_X_STAINLESS_OS``):
+    a client sends the same few names again and again."""
+    key = name.decode("latin-1").upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+
+
 @functools.cache
 def _sync_transport_type(http: ModuleType) -> type[Any]:
     class InProcessTransport(http.WSGITransport):  # type: ignore[misc,name-defined]
@@ -75,10 +83,7 @@ def _sync_transport_type(http: ModuleType) -> type[Any]:
                 "REMOTE_ADDR": self.remote_addr,
             }
             for key, value in request.headers.raw:
-                name = key.decode("ascii").upper().replace("-", "_")
-                if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                    name = "HTTP_" + name
-                environ[name] = value.decode("ascii")
+                environ[environ_key(key)] = value.decode("latin-1")
             if content and "CONTENT_LENGTH" not in environ:
                 environ["CONTENT_LENGTH"] = str(len(content))
             status, headers, exc_info, body = run_app(self.app, environ)
