@@ -63,6 +63,8 @@ PIPELINE_DEPTH = 16
 BURST = 32
 
 log = logging.getLogger("sora_mock.server")
+#: The app's one line a request; the server writes its own refusals there too.
+requests_log = logging.getLogger("sora_mock.requests")
 
 
 @dataclass
@@ -384,7 +386,13 @@ class Connection(asyncio.Protocol):
                 exchange.stream.finish()
 
     def refuse(self, refusal: Refusal) -> None:
-        """Answer a request the app never sees, and close."""
+        """Answer a request the app never sees (logged as the app logs its own), and close."""
+        requests_log.info(
+            "%s - - %d 0.0ms server: %s",
+            self.base_environ.get("REMOTE_ADDR") or "-",
+            refusal.status,
+            refusal.reason,
+        )
         running = self.running
         if running is None or not running.arrived:
             # Nothing answered yet, or the request running is the one that broke (a malformed

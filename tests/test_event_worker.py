@@ -23,7 +23,7 @@ from PIL.PngImagePlugin import PngInfo
 from mock_server import gunicorn_server
 from mock_server.streamed_body import HIGH_WATER, StreamedBody
 from tests.served import Served, wait_until_faults_taken
-from tests.test_serving import AUTH, assert_json_error, exchange
+from tests.test_serving import AUTH, CASES, TLS_HELLO, assert_json_error, exchange
 
 KEEPALIVE = 5.0
 
@@ -426,3 +426,17 @@ def test_a_client_that_reads_nothing_does_not_grow_the_server(served: Served) ->
         answer = httpx.get(f"{served.url}/v1/videos?limit=1", headers={"api-key": "k"})
         assert answer.status_code == 200
         assert time.monotonic() - started < 1
+
+
+def test_the_servers_own_refusals_are_logged_as_requests() -> None:
+    """A refusal the app never sees still gets its line in the request log."""
+    server = Served()
+    try:
+        status, _, _ = exchange(port_of(server), CASES[1][1])  # a 64 KB header
+        assert status == 431
+        assert server.wait_for_line(" 431 0.0ms server: Request Header Fields Too Large")
+        status, _, _ = exchange(port_of(server), TLS_HELLO)
+        assert status == 400
+        assert server.wait_for_line(" - - 400 0.0ms server: Bad Request")
+    finally:
+        assert server.stop() == 0
