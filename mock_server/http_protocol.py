@@ -204,7 +204,8 @@ class Connection(asyncio.Protocol):
 
     def on_url(self, url: bytes) -> None:
         self.url += url
-        if len(self.url) + 14 > catalog.REQUEST_LINE_LIMIT:
+        line = len(self.parser.get_method()) + 1 + len(self.url) + len(" HTTP/1.1")
+        if line > catalog.REQUEST_LINE_LIMIT:  # the request line, as gunicorn counts it
             raise limit_refusal(414)
 
     def on_header(self, name: bytes, value: bytes) -> None:

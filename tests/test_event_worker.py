@@ -440,3 +440,19 @@ def test_the_servers_own_refusals_are_logged_as_requests() -> None:
         assert server.wait_for_line(" - - 400 0.0ms server: Bad Request")
     finally:
         assert server.stop() == 0
+
+
+def test_the_request_line_limit_counts_method_url_and_version(served: Served) -> None:
+    """A request line of exactly 4,094 bytes is read; one byte more is a 414."""
+
+    def line_of(length: int) -> bytes:
+        prefix = b"GET /v1/videos?limit=1&pad="
+        return prefix + b"a" * (length - len(prefix) - len(b" HTTP/1.1")) + b" HTTP/1.1"
+
+    for length, status in ((4094, 200), (4095, 414)):
+        line = line_of(length)
+        assert len(line) == length
+        got, _, _ = exchange(
+            port_of(served), line + b"\r\nHost: x\r\n" + AUTH + b"Connection: close\r\n\r\n"
+        )
+        assert got == status, length
