@@ -6,6 +6,13 @@ paths put under ``/v1`` as the SDK calls them); moto's server answers a comparab
 Each server runs in its own process and gets the same load: 8 threads, a keep-alive
 ``requests`` session each, 300 requests a thread; the rounds alternate between the servers
 and the median is compared.
+
+Where the system lets a process choose its CPUs (Linux) and there are two or more, the servers
+run on one half of them and the load on the other, as a load generator is kept off the server's
+cores anywhere throughput is measured. Sharing them measures the scheduler more than the
+server: the load's threads take turns at one interpreter lock, and a server that sleeps between
+requests is woken onto the core of the thread holding it, so every client thread waits; a
+server busy all the time keeps a core to itself. ``--share-cpus`` measures that way too.
 """
 
 from __future__ import annotations
@@ -123,9 +130,73 @@ class Peer:
             self.process.wait(timeout=10)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """The CPUs the servers run on and the CPUs the load runs on."""
+
+    servers: frozenset[int]
+    load: frozenset[int]
+
+    def said(self) -> str:
+        return f"the servers on CPU {cpu_list(self.servers)}, the load on CPU {cpu_list(self.load)}"
+
+
+def cpu_list(cpus: frozenset[int]) -> str:
+    return ",".join(str(cpu) for cpu in sorted(cpus))
+
+
+def placement_here() -> Placement | None:
+    """Half the CPUs this process may use for the servers, the rest for the load; ``None``
+    where the system does not let a process choose or there is only one."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    half = len(cpus) // 2
+    return Placement(frozenset(cpus[:half]), frozenset(cpus[half:]))
+
+
+#: Where servers started now run; ``None``: wherever the scheduler puts them.
+_placement: Placement | None = None
+
+
+@contextlib.contextmanager
+def placed(placement: Placement | None) -> Iterator[None]:
+    """Within the block, this thread (and every thread it starts: the load) runs on
+    ``placement.load`` and every server :func:`start` starts on ``placement.servers``."""
+    global _placement
+    if placement is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, placement.load)
+    _placement = placement
+    try:
+        yield
+    finally:
+        _placement = None
+        os.sched_setaffinity(0, before)
+
+
+@contextlib.contextmanager
+def on_server_cpus() -> Iterator[None]:
+    """A process started within the block inherits the servers' CPUs (Linux gives a child
+    the mask of the thread that forked it)."""
+    placement = _placement
+    if placement is None:
+        yield
+        return
+    os.sched_setaffinity(0, placement.servers)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, placement.load)
+
+
 def start(name: str, command: list[str], ready: Callable[[str], str | None], log: Path) -> Peer:
     """Start ``command``; ``ready`` reads its output and returns the URL once it listens."""
-    with log.open("wb") as output:
+    with log.open("wb") as output, on_server_cpus():
         process = subprocess.Popen(
             command,
             stdout=output,
@@ -438,10 +509,11 @@ def against_moto(mock: Peer, logs: Path, rounds: int) -> list[Comparison]:
         ]
 
 
-def compare(rounds: int = ROUNDS) -> list[Comparison]:
-    """Run every peer comparison that can run here."""
+def compare(rounds: int = ROUNDS, placement: Placement | None = None) -> list[Comparison]:
+    """Run every peer comparison that can run here, the servers and the load placed apart
+    when ``placement`` says where."""
     prism = install_prism(cache_folder())
-    with tempfile.TemporaryDirectory(prefix="sora-peers-") as folder:
+    with tempfile.TemporaryDirectory(prefix="sora-peers-") as folder, placed(placement):
         logs = Path(folder)
         with running(start_mock(logs)) as mock:
             warm_up(mock.url)

@@ -289,8 +289,10 @@ def rounds_said(rounds: int) -> str:
 
 def sdk_read_vs_canned(quick: bool) -> Figure:
     ours, canned, ratio = kit_costs.sdk_read_ratio(quick)
+    rounds = 3 if quick else kit_costs.PAIRED_ROUNDS
     return Figure(
-        "SDK status read in-process, the plugin's defaults (vs the SDK on a canned MockTransport)",
+        "SDK status read in-process, the plugin's defaults (vs the SDK on a canned "
+        f"MockTransport), the median ratio of {rounds} paired rounds",
         ours,
         canned,
         "reads/s",
@@ -317,10 +319,13 @@ def hypothesis_rate(quick: bool) -> Figure:
     )  # fmt: skip
 
 
-def peer_figures(quick: bool) -> list[Figure]:
+def peer_figures(quick: bool, share_cpus: bool = False) -> list[Figure]:
     """``sora-mock serve`` against Prism and moto_server, and the server stack's ceiling."""
+    placement = None if share_cpus else peers.placement_here()
+    where = "sharing every CPU" if placement is None else placement.said()
+    print(f"peers: {where}", flush=True)
     figures = []
-    for comparison in peers.compare(rounds=1 if quick else peers.ROUNDS):
+    for comparison in peers.compare(rounds=1 if quick else peers.ROUNDS, placement=placement):
         ceiling = "ceiling" in comparison.name
         figures.append(
             Figure(
@@ -538,6 +543,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also measure sora-mock serve against Prism (installed with npm into a cache "
         "folder) and moto_server",
     )
+    parser.add_argument(
+        "--share-cpus",
+        action="store_true",
+        help="with --peers: let the servers and the load share every CPU, wherever the "
+        "scheduler puts them (by default they run on separate halves where the system allows)",
+    )
     args = parser.parse_args(argv)
     print(f"sora-mock benchmarks on {machine()}")
     figures: list[Figure] = []
@@ -557,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
             print(progress_line(result), flush=True)
     later = [*flat_cost(args.quick), *render_times(args.quick), memory_per_job(args.quick)]
     if args.peers:
-        later += peer_figures(args.quick)
+        later += peer_figures(args.quick, args.share_cpus)
     for figure in later:
         figures.append(figure)
         print(progress_line(figure), flush=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +86,45 @@ def test_a_peer_comparison_takes_the_medians(monkeypatch: pytest.MonkeyPatch) ->
     assert comparison.ours == [900.0, 1200.0, 1000.0]
     assert comparison.theirs == [800.0, 1000.0, 2000.0]
     assert comparison.ratio == 1000.0 / 1000.0
+
+
+def test_peers_split_the_cpus_between_the_servers_and_the_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    peers = load_peers()
+    monkeypatch.setattr(peers.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    placement = peers.placement_here()
+    assert placement == peers.Placement(frozenset({0, 1}), frozenset({2, 3}))
+    assert placement.said() == "the servers on CPU 0,1, the load on CPU 2,3"
+    monkeypatch.setattr(peers.os, "sched_getaffinity", lambda pid: {5}, raising=False)
+    assert peers.placement_here() is None  # one CPU: nothing to split
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux's")
+def test_a_placed_server_runs_on_the_servers_cpus_and_the_load_on_the_rest(
+    tmp_path: Path,
+) -> None:
+    peers = load_peers()
+    cpus = sorted(os.sched_getaffinity(0))
+    placement = peers.Placement(frozenset(cpus[:1]), frozenset(cpus[-1:]))
+    before = os.sched_getaffinity(0)
+    script = "print('listening', flush=True); import time; time.sleep(60)"
+    with peers.placed(placement):
+        assert os.sched_getaffinity(0) == placement.load
+        seen: list[set[int]] = []
+        thread = threading.Thread(target=lambda: seen.append(os.sched_getaffinity(0)))
+        thread.start()
+        thread.join()
+        assert seen == [placement.load]  # the load's threads inherit the load's CPUs
+        server = peers.start(
+            "sleeper",
+            [sys.executable, "-c", script],
+            lambda output: "up" if "listening" in output else None,
+            tmp_path / "sleeper.log",
+        )
+        try:
+            assert os.sched_getaffinity(server.process.pid) == placement.servers
+            assert os.sched_getaffinity(0) == placement.load
+        finally:
+            server.stop()
+    assert os.sched_getaffinity(0) == before
