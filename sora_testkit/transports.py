@@ -16,6 +16,7 @@ from typing import Any
 import anyio.to_thread
 import httpx
 
+from mock_server.backend.journal import HEADER_PAIRS_KEY
 from mock_server.wsgi_run import run_app
 
 
@@ -47,12 +48,30 @@ def wsgi_path(path: str) -> str:
     return path
 
 
-@functools.lru_cache(maxsize=1024)
 def environ_key(name: bytes) -> str:
-    """The environ's key for a header name (``x-stainless-os`` is ``HTTP_X_STAINLESS_OS``):
-    a client sends the same few names again and again."""
+    """The environ's key for a header name (``x-stainless-os`` is ``HTTP_X_STAINLESS_OS``)."""
     key = name.decode("latin-1").upper().replace("-", "_")
     return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+
+
+#: Header names seen and their environ keys: a client sends the same few names again and
+#: again (a plain dict: ``lru_cache`` builds a key tuple for each ``bytes`` argument).
+_ENVIRON_KEYS: dict[bytes, str] = {}
+_ENVIRON_KEYS_KEPT = 1024
+
+
+def environ_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """A request's headers as environ ``(key, value)`` pairs, in the order sent."""
+    keys = _ENVIRON_KEYS
+    pairs = []
+    for name, value in raw:
+        key = keys.get(name)
+        if key is None:
+            if len(keys) >= _ENVIRON_KEYS_KEPT:
+                keys.clear()
+            key = keys[name] = environ_key(name)
+        pairs.append((key, value.decode("latin-1")))
+    return pairs
 
 
 @functools.cache
@@ -82,10 +101,12 @@ def _sync_transport_type(http: ModuleType) -> type[Any]:
                 "SERVER_PROTOCOL": "HTTP/1.1",
                 "REMOTE_ADDR": self.remote_addr,
             }
-            for key, value in request.headers.raw:
-                environ[environ_key(key)] = value.decode("latin-1")
+            pairs = environ_headers(request.headers.raw)
+            environ.update(pairs)
             if content and "CONTENT_LENGTH" not in environ:
-                environ["CONTENT_LENGTH"] = str(len(content))
+                environ["CONTENT_LENGTH"] = length = str(len(content))
+                pairs.append(("CONTENT_LENGTH", length))
+            environ[HEADER_PAIRS_KEY] = pairs
             status, headers, exc_info, body = run_app(self.app, environ)
             if exc_info and exc_info[0] and self.raise_app_exceptions:
                 raise exc_info[1]

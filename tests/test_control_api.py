@@ -354,3 +354,44 @@ def test_control_api_can_be_switched_off(make_app: Any) -> None:
             "control.disabled",
             "The control API is switched off on this server.",
         )
+
+
+def test_journal_headers_are_the_same_in_process_as_from_a_server_environ() -> None:
+    """The in-process transport hands the journal its header pairs; a server's environ is
+    scanned for them. Both read the same: names lower-cased, credentials masked, the body's
+    length counted."""
+    from mock_server.backend.journal import HEADER_PAIRS_KEY, RawHeaders
+    from sora_testkit.transports import environ_headers
+
+    raw = [
+        (b"Authorization", b"Bearer sk-secret-value-42"),
+        (b"Content-Type", b"application/json"),
+        (b"X-Stainless-OS", b"Linux"),
+    ]
+    pairs = [*environ_headers(raw), ("CONTENT_LENGTH", "17")]
+    served = {
+        "REQUEST_METHOD": "POST",
+        "wsgi.input": object(),
+        "HTTP_AUTHORIZATION": "Bearer sk-secret-value-42",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": "17",
+        "HTTP_X_STAINLESS_OS": "Linux",
+    }
+    expected = {
+        "authorization": "Bearer sk-se***42",
+        "content-type": "application/json",
+        "x-stainless-os": "Linux",
+        "content-length": "17",
+    }
+    assert RawHeaders.of(served).masked() == expected
+    assert RawHeaders.of({HEADER_PAIRS_KEY: pairs}).masked() == expected
+
+
+def test_an_in_process_request_journals_its_body_length(http: httpx.Client) -> None:
+    http.post(
+        "/v1/videos", content=b'{"prompt": "x"}', headers={"Content-Type": "application/json"}
+    )
+    entry = http.get("/_mock/requests").json()["requests"][-1]
+    assert entry["headers"]["content-length"] == "15"
+    assert entry["headers"]["content-type"] == "application/json"
+    assert entry["headers"]["authorization"] == "Bearer sk-te***ck"

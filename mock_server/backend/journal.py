@@ -15,6 +15,9 @@ from mock_server.rules import access
 CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-sora-mock-token"})
 #: The WSGI environ's two header keys without the ``HTTP_`` prefix.
 _CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+#: Where a server that builds the environ's header keys itself (the in-process transport)
+#: leaves them as ``(key, value)`` pairs, so the journal need not look for them again.
+HEADER_PAIRS_KEY = "sora_mock.header_pairs"
 
 
 class RawHeaders(tuple[tuple[str, str], ...]):
@@ -25,7 +28,11 @@ class RawHeaders(tuple[tuple[str, str], ...]):
 
     @classmethod
     def of(cls, environ: Mapping[str, Any]) -> RawHeaders:
-        """The header keys of an environ, as Werkzeug's ``EnvironHeaders`` reads them."""
+        """The header keys of an environ, as Werkzeug's ``EnvironHeaders`` reads them (or as
+        the server left them under :data:`HEADER_PAIRS_KEY`)."""
+        given = environ.get(HEADER_PAIRS_KEY)
+        if given is not None:
+            return cls(given)
         return cls(
             (key, value)
             for key, value in environ.items()

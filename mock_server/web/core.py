@@ -14,7 +14,7 @@ on a status read; the views read the request through ``mock_server.wire.context`
 from __future__ import annotations
 
 import functools
-import os
+import random
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -80,8 +80,9 @@ def emit(
 
 
 def new_request_id() -> str:
-    """A request id in OpenAI's form."""
-    return catalog.ID_PREFIX_REQUEST + os.urandom(16).hex()
+    """A request id in OpenAI's form: 32 hex digits (from the random module, reseeded in every
+    forked worker: a label, not a secret, so no system call a request)."""
+    return f"{catalog.ID_PREFIX_REQUEST}{random.getrandbits(128):032x}"
 
 
 class Core:

@@ -85,7 +85,7 @@ def waits_asked(headers: Headers) -> tuple[float | None, int | None]:
     in seconds: the SDK's order; ``None`` when it asked nothing readable) and its
     ``openai-poll-after-ms``, read in one pass over its headers."""
     found: dict[str, str] = {}
-    for name, value in headers.items():
+    for name, value in headers:  # the (name, value) pairs, without ``items()``'s generator
         lowered = name.lower()
         if lowered in _WAIT_HEADERS:
             found.setdefault(lowered, value)
@@ -114,16 +114,16 @@ def finish(call: Call, response: Response) -> Response:
     response = check_contract(call, response)
     environ = call.environ
     headers = response.headers
-    headers["x-request-id"] = call.request_id
+    headers.add("x-request-id", call.request_id)  # added only here: no need to look first
     if must_close_after(environ):
         # Answered before the body was read (an early refusal): what is left of it would be
         # read as the next request, so the connection ends here.
         headers["Connection"] = "close"
     rate = call.rate
     if rate is not None:
-        headers["x-ratelimit-limit-requests"] = str(rate.limit)
-        headers["x-ratelimit-remaining-requests"] = str(rate.remaining)
-        headers["x-ratelimit-reset-requests"] = reset_duration(rate.reset_after)
+        headers.add("x-ratelimit-limit-requests", str(rate.limit))
+        headers.add("x-ratelimit-remaining-requests", str(rate.remaining))
+        headers.add("x-ratelimit-reset-requests", reset_duration(rate.reset_after))
     rule = call.rule
     if rule is not None:
         headers[RULE_HEADER] = rule
