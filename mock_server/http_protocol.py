@@ -48,7 +48,7 @@ from mock_server.http_messages import (
     version_refusal,
 )
 from mock_server.streamed_body import StreamedBody
-from mock_server.wsgi_run import WSGIApp, run_app
+from mock_server.wsgi_run import CONTENT_KEYS, WSGIApp, environ_key, run_app
 
 #: A body up to this size is read whole before the app runs; a longer one is read as the app
 #: asks for it (an app may refuse it on its length without reading it).
@@ -286,12 +286,11 @@ class Connection(asyncio.Protocol):
         for raw_name, raw_value in self.headers:
             if b"_" in raw_name:
                 continue  # ``X_Key`` would pass for ``X-Key``: dropped, as gunicorn drops it
-            name = raw_name.decode("latin-1").upper().replace("-", "_")
+            key = environ_key(raw_name)
             value = raw_value.decode("latin-1")
-            if name == "CONTENT_TYPE" or name == "CONTENT_LENGTH":
-                environ[name] = value
+            if key in CONTENT_KEYS:
+                environ[key] = value
                 continue
-            key = "HTTP_" + name
             environ[key] = f"{environ[key]},{value}" if key in environ else value
         return environ
 

@@ -1,4 +1,5 @@
-"""Calling a WSGI app and reading its whole response, as a server or a transport does."""
+"""What a server and the in-process transport share: a header name's environ key, and calling
+a WSGI app and reading its whole response."""
 
 from __future__ import annotations
 
@@ -6,6 +7,24 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+#: The two header keys the environ holds without the ``HTTP_`` prefix.
+CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+#: Header names seen and their environ keys: clients send the same few names again and again
+#: (a plain dict: ``lru_cache`` builds a key tuple for each ``bytes`` argument).
+_ENVIRON_KEYS: dict[bytes, str] = {}
+_ENVIRON_KEYS_KEPT = 1024
+
+
+def environ_key(name: bytes) -> str:
+    """The environ's key for a header name (``x-stainless-os`` is ``HTTP_X_STAINLESS_OS``)."""
+    key = _ENVIRON_KEYS.get(name)
+    if key is None:
+        if len(_ENVIRON_KEYS) >= _ENVIRON_KEYS_KEPT:
+            _ENVIRON_KEYS.clear()
+        upper = name.decode("latin-1").upper().replace("-", "_")
+        key = _ENVIRON_KEYS[name] = upper if upper in CONTENT_KEYS else "HTTP_" + upper
+    return key
 
 
 def _no_write(data: bytes) -> None:

@@ -17,7 +17,7 @@ import anyio.to_thread
 import httpx
 
 from mock_server.backend.journal import HEADER_PAIRS_KEY
-from mock_server.wsgi_run import run_app
+from mock_server.wsgi_run import environ_key, run_app
 
 
 def pep3333_paths(app: Any) -> Any:
@@ -48,30 +48,9 @@ def wsgi_path(path: str) -> str:
     return path
 
 
-def environ_key(name: bytes) -> str:
-    """The environ's key for a header name (``x-stainless-os`` is ``HTTP_X_STAINLESS_OS``)."""
-    key = name.decode("latin-1").upper().replace("-", "_")
-    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
-
-
-#: Header names seen and their environ keys: a client sends the same few names again and
-#: again (a plain dict: ``lru_cache`` builds a key tuple for each ``bytes`` argument).
-_ENVIRON_KEYS: dict[bytes, str] = {}
-_ENVIRON_KEYS_KEPT = 1024
-
-
 def environ_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     """A request's headers as environ ``(key, value)`` pairs, in the order sent."""
-    keys = _ENVIRON_KEYS
-    pairs = []
-    for name, value in raw:
-        key = keys.get(name)
-        if key is None:
-            if len(keys) >= _ENVIRON_KEYS_KEPT:
-                keys.clear()
-            key = keys[name] = environ_key(name)
-        pairs.append((key, value.decode("latin-1")))
-    return pairs
+    return [(environ_key(name), value.decode("latin-1")) for name, value in raw]
 
 
 @functools.cache
