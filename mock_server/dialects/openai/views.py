@@ -72,11 +72,9 @@ class VideoViews:
         """A status read; unfinished jobs carry ``openai-poll-after-ms``."""
         state = current_state()
         job = state.service.retrieve(video_id, status_read=is_status_read(), dialect=self.dialect)
-        response = json_response(render.video(job))
         wait = state.service.poll_after_ms(job)
-        if wait is not None:
-            response.headers["openai-poll-after-ms"] = str(wait)
-        return response
+        headers = () if wait is None else (("openai-poll-after-ms", str(wait)),)
+        return json_response(render.video(job), headers=headers)
 
     def delete_video(self, video_id: str) -> ViewResult:
         """Delete a finished video."""
