@@ -360,7 +360,7 @@ def test_journal_headers_are_the_same_in_process_as_from_a_server_environ() -> N
     """The in-process transport hands the journal its header pairs; a server's environ is
     scanned for them. Both read the same: names lower-cased, credentials masked, the body's
     length counted."""
-    from mock_server.backend.journal import HEADER_PAIRS_KEY, RawHeaders
+    from mock_server.backend.journal import HEADER_PAIRS_KEY, masked_headers, raw_headers
     from sora_testkit.transports import environ_headers
 
     raw = [
@@ -383,8 +383,8 @@ def test_journal_headers_are_the_same_in_process_as_from_a_server_environ() -> N
         "x-stainless-os": "Linux",
         "content-length": "17",
     }
-    assert RawHeaders.of(served).masked() == expected
-    assert RawHeaders.of({HEADER_PAIRS_KEY: pairs}).masked() == expected
+    assert masked_headers(raw_headers(served)) == expected
+    assert masked_headers(raw_headers({HEADER_PAIRS_KEY: pairs})) == expected
 
 
 def test_an_in_process_request_journals_its_body_length(http: httpx.Client) -> None:
@@ -395,3 +395,33 @@ def test_an_in_process_request_journals_its_body_length(http: httpx.Client) -> N
     assert entry["headers"]["content-length"] == "15"
     assert entry["headers"]["content-type"] == "application/json"
     assert entry["headers"]["authorization"] == "Bearer sk-te***ck"
+
+
+def test_a_journal_entry_names_each_value_it_keeps(http: httpx.Client) -> None:
+    """Entries are kept as compact tuples and named when read: each value under its name."""
+    from mock_server.backend.journal import ENTRY_FIELDS
+
+    video = http.post("/v1/videos", json={"prompt": "named"}).json()
+    http.get(f"/v1/videos/{video['id']}?trace=1")
+    create, read = http.get("/_mock/requests").json()["requests"][-2:]
+    assert list(read) == list(ENTRY_FIELDS)
+    assert (read["method"], read["path"], read["query"]) == (
+        "GET",
+        f"/v1/videos/{video['id']}",
+        {"trace": ["1"]},
+    )
+    assert (read["status"], read["dialect"], read["job"], read["terminal"]) == (
+        200,
+        "openai",
+        video["id"],
+        False,
+    )
+    assert read["poll_after_ms"] == catalog.FAST_POLL_AFTER_MS and read["retry_after"] is None
+    assert read["content_type"] is None and read["body"] is None and read["rule"] is None
+    assert read["request_violations"] == [] and read["fault"] is None
+    assert read["id"].startswith(catalog.ID_PREFIX_REQUEST) and read["duration_ms"] >= 0
+    assert isinstance(read["at"], float) and read["headers"]["authorization"].endswith("***ck")
+    assert (create["request_contract"], create["body"]) == (
+        "openai/create_request",
+        {"prompt": "named"},
+    )

@@ -20,50 +20,78 @@ _CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-leng
 HEADER_PAIRS_KEY = "sora_mock.header_pairs"
 
 
-class RawHeaders(tuple[tuple[str, str], ...]):
-    """A request's headers as the WSGI environ holds them (``HTTP_X_STAINLESS_OS``), named and
-    masked only when the journal is read: most entries never are."""
+#: A request's headers as the WSGI environ holds them (``HTTP_X_STAINLESS_OS``): named and
+#: masked only when the journal is read (most entries never are).
+RawHeaders = tuple[tuple[str, str], ...]
 
-    __slots__ = ()
+#: What a journal entry says, in the order :data:`Entry` holds it.
+ENTRY_FIELDS = (
+    "id",
+    "at",
+    "method",
+    "path",
+    "query",
+    "dialect",
+    "headers",
+    "content_type",
+    "body",
+    "request_contract",
+    "request_violations",
+    "status",
+    "rule",
+    "fault",
+    "job",
+    "terminal",
+    "uses",
+    "retry_after",
+    "poll_after_ms",
+    "duration_ms",
+)
+#: A journal entry as kept: its values in :data:`ENTRY_FIELDS` order, the headers raw. A
+#: tuple, not a dict: a client polling writes one a read, and a thousand of them are kept.
+Entry = tuple[Any, ...]
+_HEADERS_AT = ENTRY_FIELDS.index("headers")
+_VIOLATIONS_AT = ENTRY_FIELDS.index("request_violations")
 
-    @classmethod
-    def of(cls, environ: Mapping[str, Any]) -> RawHeaders:
-        """The header keys of an environ, as Werkzeug's ``EnvironHeaders`` reads them (or as
-        the server left them under :data:`HEADER_PAIRS_KEY`)."""
-        given = environ.get(HEADER_PAIRS_KEY)
-        if given is not None:
-            return cls(given)
-        return cls(
-            (key, value)
-            for key, value in environ.items()
-            if (key[:5] == "HTTP_" and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"))
-            or (key in _CONTENT_KEYS and value)
-        )
 
-    def masked(self) -> dict[str, str]:
-        """The headers, lower-cased, with credentials masked."""
-        shown = {}
-        for key, value in self:
-            name = _CONTENT_KEYS.get(key) or key[5:].replace("_", "-").lower()
-            if name in CREDENTIAL_HEADERS:
-                scheme, _, token = value.partition(" ")
-                value = f"{scheme} {access.mask_key(token)}" if token else access.mask_key(value)
-            shown[name] = value
-        return shown
+def raw_headers(environ: Mapping[str, Any]) -> RawHeaders:
+    """The header keys of an environ, as Werkzeug's ``EnvironHeaders`` reads them (or as the
+    server left them under :data:`HEADER_PAIRS_KEY`)."""
+    given = environ.get(HEADER_PAIRS_KEY)
+    if given is not None:
+        return tuple(given)
+    return tuple(
+        (key, value)
+        for key, value in environ.items()
+        if (key[:5] == "HTTP_" and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"))
+        or (key in _CONTENT_KEYS and value)
+    )
 
 
-def presented(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry as the journal shows it: its headers named and masked (in place, once)."""
-    headers = entry.get("headers")
-    if isinstance(headers, RawHeaders):
-        entry["headers"] = headers.masked()
-    return entry
+def masked_headers(headers: RawHeaders) -> dict[str, str]:
+    """Raw headers lower-cased and named, with credentials masked."""
+    shown = {}
+    for key, value in headers:
+        name = _CONTENT_KEYS.get(key) or key[5:].replace("_", "-").lower()
+        if name in CREDENTIAL_HEADERS:
+            scheme, _, token = value.partition(" ")
+            value = f"{scheme} {access.mask_key(token)}" if token else access.mask_key(value)
+        shown[name] = value
+    return shown
+
+
+def presented(entry: Entry) -> dict[str, Any]:
+    """An entry as the journal shows it: named fields, its headers named and masked."""
+    shown = dict(zip(ENTRY_FIELDS, entry, strict=True))
+    shown["headers"] = masked_headers(entry[_HEADERS_AT])
+    shown["request_violations"] = list(entry[_VIOLATIONS_AT])
+    return shown
 
 
 class RequestJournal(Protocol):
     """The latest requests, oldest first, bounded in size."""
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: Entry) -> None:
         """Add one request."""
         ...
 
@@ -81,15 +109,16 @@ class MemoryRequestJournal:
 
     def __init__(self, size: int) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._entries: deque[Entry] = deque(maxlen=size)
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: Entry) -> None:
         with self._lock:
             self._entries.append(entry)
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [presented(entry) for entry in self._entries]
+            kept = list(self._entries)
+        return [presented(entry) for entry in kept]
 
     def clear(self) -> None:
         with self._lock:
@@ -103,7 +132,7 @@ class SqliteRequestJournal:
         self.database = database
         self.size = size
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: Entry) -> None:
         with self.database.transaction() as connection:
             position = connection.execute(
                 "INSERT INTO journal (entry) VALUES (?)", (json.dumps(presented(entry)),)

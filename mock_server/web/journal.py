@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from flask import Response
 from werkzeug.datastructures import Headers
 
 from mock_server import contracts
 from mock_server.backend.database import StorageUnavailable
-from mock_server.backend.journal import RawHeaders
+from mock_server.backend.journal import Entry, raw_headers
 from mock_server.web.errors import RULE_HEADER
 from mock_server.web.routes import current_dialect
 from mock_server.wire.bodies import must_close_after
@@ -64,12 +63,12 @@ def check_contract(call: Call, response: Response) -> Response:
     return json_response(current_dialect().render_fault(500, message), 500)
 
 
-def record_entry(call: Call, entry: dict[str, Any]) -> None:
+def record_entry(call: Call, entry: Entry) -> None:
     """Journal a request; a full disk loses the entry, never the answer."""
     try:
         call.state.journal.record(entry)
     except StorageUnavailable as exc:
-        log.warning("request journal not written (%s): %s %s", exc, entry["method"], entry["path"])
+        log.warning("request journal not written (%s): %s %s", exc, call.method, call.path)
 
 
 def options_answer(allowed: list[str]) -> Response:
@@ -131,28 +130,28 @@ def finish(call: Call, response: Response) -> Response:
     retry_after, poll_after = waits_asked(headers)
     record_entry(
         call,
-        {
-            "id": call.request_id,
-            "at": call.state.clock.now(),
-            "method": call.method,
-            "path": call.path,
-            "query": call.request.args.to_dict(flat=False) if environ.get("QUERY_STRING") else {},
-            "dialect": current_dialect().name,
-            "headers": RawHeaders.of(environ),
-            "content_type": environ.get("CONTENT_TYPE"),
-            "body": call.body_summary,
-            "request_contract": call.request_contract,
-            "request_violations": call.request_violations,
-            "status": response.status_code,
-            "rule": rule,
-            "fault": call.fault,
-            "job": call.journal_job,
-            "terminal": call.journal_terminal,
-            "uses": call.journal_uses,
-            "retry_after": retry_after,
-            "poll_after_ms": poll_after,
-            "duration_ms": round(elapsed_ms, 3),
-        },
+        (  # in ENTRY_FIELDS order
+            call.request_id,
+            call.state.clock.now(),
+            call.method,
+            call.path,
+            call.request.args.to_dict(flat=False) if environ.get("QUERY_STRING") else {},
+            current_dialect().name,
+            raw_headers(environ),
+            environ.get("CONTENT_TYPE"),
+            call.body_summary,
+            call.request_contract,
+            call.request_violations,
+            response.status_code,
+            rule,
+            call.fault,
+            call.journal_job,
+            call.journal_terminal,
+            call.journal_uses,
+            retry_after,
+            poll_after,
+            round(elapsed_ms, 3),
+        ),
     )
     log_line(call, response.status_code, elapsed_ms)
     return response

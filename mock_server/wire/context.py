@@ -8,7 +8,7 @@ functions here (and :data:`request`, the request itself), never through a framew
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
@@ -39,6 +39,9 @@ class Call:
     #: What the body held and the contract it was held to.
     body_summary: Any = None
     request_contract: str | None = None
+    #: The contract each body media type follows on the route; how the body met its own.
+    request_contracts: Mapping[str, str] = MappingProxyType({})
+    request_violations: Sequence[str] = ()
     #: The job it created or read, whether that showed it finished, a job whose results it
     #: used.
     journal_job: str | None = None
@@ -58,9 +61,6 @@ class Call:
         self.state = state
         self.request_id = request_id
         self.started = started
-        #: The contract each body media type follows on the route; how the body met its own.
-        self.request_contracts: Mapping[str, str] = _NO_CONTRACTS
-        self.request_violations: list[str] = []
 
     @property
     def request(self) -> Request:
@@ -87,7 +87,6 @@ def wsgi_text(value: str) -> str:
 
 
 _CALL: ContextVar[Call] = ContextVar("sora_mock_call")
-_NO_CONTRACTS: Mapping[str, str] = MappingProxyType({})
 
 #: The request being answered.
 request: Request = cast(Request, LocalProxy(_CALL, "request"))
