@@ -96,13 +96,9 @@ class Core:
         self.views: dict[str, Callable[..., Any]] = {
             endpoint: route.view for endpoint, route in ROUTES.items()
         }
+        #: The endpoint and arguments of a path and method (a client polling asks the same
+        #: path again and again: the last few thousand answers are kept).
         self._matched = functools.lru_cache(maxsize=MATCHES_KEPT)(self.adapter.match)
-
-    def match(self, path: str, method: str) -> tuple[str, dict[str, Any]]:
-        """The endpoint and arguments of a path (a client polling asks the same path again
-        and again: the last few thousand answers are kept)."""
-        endpoint, arguments = self._matched(path, method)
-        return endpoint, dict(arguments)
 
     def state(self) -> MockState:
         """The app's mock state now (a test may swap in a fresh one between requests)."""
@@ -143,7 +139,7 @@ class Core:
         method = call.method
         call.dialect = dialect_for_path(path)
         try:
-            endpoint, arguments = self.match(path, method)
+            endpoint, arguments = self._matched(path, method)  # never changed: shared
         except MethodNotAllowed as exc:
             if method == "OPTIONS":
                 return options_answer(sorted(exc.valid_methods or ()))

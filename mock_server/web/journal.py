@@ -30,20 +30,17 @@ def reset_duration(seconds: float) -> str:
     return f"{int(minutes)}m{text}s" if minutes else f"{text}s"
 
 
-def response_contract(call: Call, status: int) -> str | None:
-    """The contract a response must meet; ``None`` for binary or unchecked bodies."""
-    if status >= 400:
-        return current_dialect().error_contract
-    return None if call.route is None else call.route.response
-
-
 def check_contract(call: Call, response: Response) -> Response:
     """Hold the response to its contract, as ``validate_responses`` says."""
     state = call.state
     mode = state.settings.validate_responses
     if mode == "ignore" or call.method in ("OPTIONS", "HEAD"):
         return response
-    name = response_contract(call, response.status_code)
+    # The contract it must meet; none for binary or unchecked bodies.
+    if response.status_code >= 400:
+        name: str | None = current_dialect().error_contract
+    else:
+        name = None if call.route is None else call.route.response
     if name is None:
         return response
     problems = contracts.message_violations(name, body_bytes(response), json_body(response))
@@ -128,6 +125,7 @@ def finish(call: Call, response: Response) -> Response:
         headers[RULE_HEADER] = rule
     elapsed_ms = (time.perf_counter() - call.started) * 1000
     retry_after, poll_after = waits_asked(headers)
+    status = response.status_code
     record_entry(
         call,
         (  # in ENTRY_FIELDS order
@@ -136,13 +134,13 @@ def finish(call: Call, response: Response) -> Response:
             call.method,
             call.path,
             call.request.args.to_dict(flat=False) if environ.get("QUERY_STRING") else {},
-            current_dialect().name,
+            (call.dialect or current_dialect()).name,  # the core's choice, else the path's
             raw_headers(environ),
             environ.get("CONTENT_TYPE"),
             call.body_summary,
             call.request_contract,
             call.request_violations,
-            response.status_code,
+            status,
             rule,
             call.fault,
             call.journal_job,
@@ -153,7 +151,7 @@ def finish(call: Call, response: Response) -> Response:
             round(elapsed_ms, 3),
         ),
     )
-    log_line(call, response.status_code, elapsed_ms)
+    log_line(call, status, elapsed_ms)
     return response
 
 

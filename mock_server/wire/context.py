@@ -57,6 +57,8 @@ class Call:
         self.environ = environ
         #: The method and the path, as Werkzeug's request reads them.
         self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
+        #: Whether a read counts as a client polling (a HEAD only asks about headers).
+        self.status_read: bool = self.method != "HEAD"
         self.path = "/" + wsgi_text(environ.get("PATH_INFO") or "").lstrip("/")
         self.state = state
         self.request_id = request_id
@@ -130,7 +132,7 @@ def base_url() -> str:
 
 def is_status_read() -> bool:
     """Whether this read counts as a client polling (a HEAD only asks about headers)."""
-    return _CALL.get().method != "HEAD"
+    return _CALL.get().status_read
 
 
 def note_body(body: ParsedBody) -> None:

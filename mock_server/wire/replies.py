@@ -52,19 +52,13 @@ class JsonReply(Response):
     ) -> None:
         pairs = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
         pairs.extend(headers)
-        self.headers = _headers_of(pairs)
+        self.headers = Headers()
+        self.headers._list = pairs  # Werkzeug's own storage: the pairs, in order
         self.status_code = status
         self.direct_passthrough = False
         self._on_close = []
         self.response = [data]
         self.written_from = written_from
-
-
-def _headers_of(pairs: list[tuple[str, str]]) -> Headers:
-    """Headers holding ``pairs`` as they are (names and values the mock wrote itself)."""
-    headers = Headers()
-    headers._list = pairs  # Werkzeug's own storage: the pairs, in order
-    return headers
 
 
 def json_response(

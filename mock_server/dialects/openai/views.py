@@ -17,7 +17,7 @@ from mock_server.domain import RawCreate, VideoRequest
 from mock_server.rules import characters, create, derived, jobs, reference
 from mock_server.rules.registry import RuleViolation
 from mock_server.wire.bodies import JSON_TYPES, MULTIPART_TYPES, ParsedBody, read_body
-from mock_server.wire.context import current_state, is_status_read, note_body, owner, request
+from mock_server.wire.context import current_call, current_state, note_body, owner, request
 from mock_server.wire.replies import ViewResult, json_response
 
 
@@ -70,9 +70,10 @@ class VideoViews:
 
     def retrieve_video(self, video_id: str) -> ViewResult:
         """A status read; unfinished jobs carry ``openai-poll-after-ms``."""
-        state = current_state()
-        job = state.service.retrieve(video_id, status_read=is_status_read(), dialect=self.dialect)
-        wait = state.service.poll_after_ms(job)
+        call = current_call()
+        service = call.state.service
+        job = service.retrieve(video_id, status_read=call.status_read, dialect=self.dialect)
+        wait = service.poll_after_ms(job)
         headers = () if wait is None else (("openai-poll-after-ms", str(wait)),)
         return json_response(render.video(job), headers=headers)
 
