@@ -116,4 +116,17 @@ def violations(name: str, instance: Any) -> list[str]:
     errors: list[ValidationError] = sorted(
         validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path)
     )
-    return [f"{e.json_path}: {e.message}" for e in errors]
+    return [shortened(f"{e.json_path}: {e.message}") for e in errors]
+
+
+#: The longest violation kept whole. jsonschema quotes the value it judged, and a client may
+#: send a prompt of a megabyte: the journal and a failing test's report keep its start and its
+#: verdict (``... is too long``).
+VIOLATION_KEPT_CHARS = 600
+
+
+def shortened(line: str) -> str:
+    """A violation line cut to :data:`VIOLATION_KEPT_CHARS`, keeping its start and its end."""
+    if len(line) <= VIOLATION_KEPT_CHARS:
+        return line
+    return f"{line[:400]}...<{len(line)} characters>...{line[-150:]}"

@@ -66,6 +66,19 @@ def test_journal_shortens_data_urls(http: httpx.Client) -> None:
     assert shown.startswith("data:image/png;base64,AAA") and "5022 characters" in shown
 
 
+def test_journal_keeps_a_refused_huge_value_short(http: httpx.Client) -> None:
+    """A megabyte prompt is refused; neither its body summary nor the contract's verdict on
+    it keeps the megabyte (jsonschema quotes the value it judged)."""
+    refused = http.post("/v1/videos", json={"prompt": "x" * 1_100_000})
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "prompt"
+    entry = http.get("/_mock/requests").json()["requests"][-1]
+    [violation] = entry["request_violations"]
+    assert violation.startswith("$.prompt: 'xxx") and violation.endswith("is too long")
+    assert "<1100024 characters>" in violation and len(violation) < 700
+    assert "1100000 characters" in entry["body"]["prompt"]
+    assert len(str(entry)) < 5_000
+
+
 @pytest.mark.parametrize("outcome", ["moderation_blocked", "internal_error"])
 def test_forced_failure_applies_to_the_next_job_only(http: httpx.Client, outcome: str) -> None:
     forced = http.post("/_mock/outcomes", json={"outcome": outcome})
