@@ -1,6 +1,33 @@
-"""sora-mock: a faithful offline fake of the Sora 2 video-generation APIs."""
+"""sora-mock: a faithful offline fake of the Sora 2 video-generation APIs.
 
-from mock_server.app import create_app, replace_state, state_of
-from mock_server.settings import Settings
+The names below are imported on first use, so that importing a light module of the package
+(``mock_server.catalog``) does not load the whole app.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mock_server.app import create_app, replace_state, state_of
+    from mock_server.settings import Settings
 
 __all__ = ["Settings", "create_app", "replace_state", "state_of"]
+
+#: Where each public name lives.
+_HOMES = {
+    "Settings": "mock_server.settings",
+    "create_app": "mock_server.app",
+    "replace_state": "mock_server.app",
+    "state_of": "mock_server.app",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

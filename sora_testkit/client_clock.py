@@ -24,8 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-import time_machine
-
 from mock_server.backend.real_time import real_monotonic
 
 
@@ -86,6 +84,8 @@ class ClientClock:
         if self._active:
             return self
         self._base_monotonic, self._base_mock = real_monotonic(), self.clock.now()
+        import time_machine  # loaded when a clock starts: the package's import stays light
+
         self._real_async_sleep = asyncio.sleep
         self._travel = time_machine.travel(self.clock.now(), tick=not self.clock.frozen)
         self._traveller = self._travel.start()

@@ -4,40 +4,48 @@ Loaded through the ``pytest11`` entry point, so installing the package is all th
 test that asks for ``sora_mock`` (or a client fixture) gets a fresh mock, with the settings of
 its marker on top of the command line's. With ``--sora-base-url`` the client fixtures point at a
 real deployment instead, and tests that steer the mock are skipped: one test body checks both.
+
+Every pytest run where the package is installed loads this module, so it imports the mock, the
+SDK and the HTTP clients only inside the fixtures that use them: a run that never asks for the
+kit does not pay for loading them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
-from mock_server import catalog, create_app, state_of
-from mock_server.settings import Settings, SettingsError
-from sora_testkit.clients import (
-    AZURE_API_VERSION,
-    DEFAULT_KEY,
-    IN_PROCESS_ORIGIN,
-    sdk_http_module,
-)
-from sora_testkit.live import LiveServer
-from sora_testkit.mock import SoraMock
-from sora_testkit.receiver import Receiver
-from sora_testkit.routing import WSGIAdapter, routed_requests
+from mock_server import catalog
 from sora_testkit.target import Target
-from sora_testkit.transports import async_wsgi_transport, wsgi_transport
 
 if TYPE_CHECKING:
+    import httpx
     import openai
     from flask import Flask
+
+    from mock_server.settings import Settings
+    from sora_testkit.live import LiveServer
+    from sora_testkit.mock import SoraMock
+    from sora_testkit.receiver import Receiver
+    from sora_testkit.routing import WSGIAdapter
 
 MARKER = "sora_mock"
 #: What a test's mock runs with unless its marker or the command line says otherwise.
 TEST_DEFAULTS: dict[str, Any] = {"progression": "polls", "validate_responses": "warn"}
-_SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(Settings)) - {"extra"}
+
+
+@functools.cache
+def _setting_names() -> frozenset[str]:
+    """The names a marker may set: the fields of ``mock_server.Settings``."""
+    from mock_server.settings import Settings
+
+    return frozenset(f.name for f in dataclasses.fields(Settings)) - {"extra"}
+
+
 #: Where the plain client calls an Azure resource.
 AZURE_V1_PATH = catalog.AZURE_V1_PREFIX
 
@@ -153,6 +161,8 @@ def _bill_real(config: pytest.Config, response: Any) -> None:
 
 def real_http_client(config: pytest.Config, *, asynchronous: bool = False) -> Any:
     """The SDK's HTTP client for ``--sora-base-url``, booking each job the service makes."""
+    from sora_testkit.clients import sdk_http_module
+
     http = sdk_http_module()
     if asynchronous:
 
@@ -189,11 +199,12 @@ KIT_OPTIONS = frozenset({"client_clock"})
 
 def marker_settings(**settings: Any) -> dict[str, Any]:
     """Check a marker's arguments: each must name a setting (or a kit option, dropped here)."""
-    unknown = sorted(set(settings) - _SETTING_NAMES - KIT_OPTIONS)
+    names = _setting_names()
+    unknown = sorted(set(settings) - names - KIT_OPTIONS)
     if unknown:
         raise TypeError(
             f"unknown {MARKER} setting(s): {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(_SETTING_NAMES | KIT_OPTIONS))}"
+            f"known: {', '.join(sorted(names | KIT_OPTIONS))}"
         )
     return {name: value for name, value in settings.items() if name not in KIT_OPTIONS}
 
@@ -218,6 +229,8 @@ def _command_line_settings(config: pytest.Config) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def sora_target(pytestconfig: pytest.Config) -> Target:
     """Where client fixtures point: the mock (in-process origin) or ``--sora-base-url``."""
+    from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
+
     real = pytestconfig.getoption("sora_base_url")
     key = pytestconfig.getoption("sora_api_key")
     if real:
@@ -230,6 +243,8 @@ def sora_target(pytestconfig: pytest.Config) -> Target:
 @pytest.fixture(scope="session")
 def sora_app(pytestconfig: pytest.Config) -> Iterator[Flask]:
     """The session's mock app; each test gets a fresh state in it (see ``sora_mock``)."""
+    from mock_server import create_app, state_of
+
     app = create_app(_command_line_settings(pytestconfig))
     yield app
     state_of(app).close()
@@ -238,6 +253,8 @@ def sora_app(pytestconfig: pytest.Config) -> Iterator[Flask]:
 @pytest.fixture
 def sora_settings(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Settings:
     """This test's mock settings: defaults, then ``--sora-*`` options, then the marker."""
+    from mock_server.settings import Settings, SettingsError
+
     values = _command_line_settings(pytestconfig)
     for marker in reversed(list(request.node.iter_markers(MARKER))):
         if marker.args:
@@ -261,6 +278,8 @@ def sora_mock(
 
     Skips the test when ``--sora-base-url`` points the suite at a real deployment.
     """
+    from sora_testkit.mock import SoraMock
+
     if not sora_target.is_mock:
         pytest.skip("steers the mock; skipped against a real deployment (--sora-base-url)")
     mock = SoraMock.fresh(sora_app, sora_settings, api_key=sora_target.api_key)
@@ -308,6 +327,8 @@ def sora_azure_openai(
     """An ``openai.AzureOpenAI`` (``api-key`` header, ``/openai/videos?api-version=preview``):
     in-process on a fresh mock, or on ``--sora-base-url`` taken as the Azure endpoint."""
     import openai
+
+    from sora_testkit.clients import AZURE_API_VERSION
 
     mock = _fresh_if_mock(request, sora_target)
     client = (
@@ -367,6 +388,8 @@ def sora_async_openai(request: pytest.FixtureRequest, sora_target: Target) -> op
 @pytest.fixture
 def sora_httpx(request: pytest.FixtureRequest, sora_target: Target) -> Iterator[httpx.Client]:
     """An ``httpx.Client`` with ``base_url`` at the target's origin and the auth header."""
+    import httpx
+
     mock = _fresh_if_mock(request, sora_target)
     client = (
         mock.httpx_client()
@@ -388,6 +411,8 @@ def sora_requests(request: pytest.FixtureRequest, sora_target: Target) -> Iterat
     if mock is None:
         yield sora_target
         return
+    from sora_testkit.routing import routed_requests
+
     with routed_requests(mock.app, sora_target.origin):
         yield sora_target
 
@@ -398,6 +423,8 @@ def sora_receiver(request: pytest.FixtureRequest, sora_mock: SoraMock) -> Iterat
     ``sora_receiver.callback_url``): in process, or on loopback when the test uses the live
     server. Script its answers with ``answer(500, 500)``; read ``webhooks()``, ``callbacks()``
     and ``verified_webhooks()``."""
+    from sora_testkit.receiver import Receiver
+
     live = {"sora_live_url", "sora_live_server"} & set(request.fixturenames)
     receiver = Receiver()
     if live:
@@ -411,6 +438,8 @@ def sora_receiver(request: pytest.FixtureRequest, sora_mock: SoraMock) -> Iterat
 @pytest.fixture(scope="session")
 def sora_live_server(sora_app: Flask) -> Iterator[LiveServer]:
     """The session's mock served over real HTTP on an ephemeral loopback port."""
+    from sora_testkit.live import LiveServer
+
     with LiveServer(sora_app) as server:
         yield server
 
@@ -419,12 +448,16 @@ def sora_live_server(sora_app: Flask) -> Iterator[LiveServer]:
 def sora_transport(sora_mock: SoraMock) -> Any:
     """An ``httpx`` transport that answers from this test's mock in-process, for a client that
     builds its own ``httpx.Client(transport=..., base_url=sora_target.base_url)``."""
+    from sora_testkit.transports import wsgi_transport
+
     return wsgi_transport(sora_mock.app)
 
 
 @pytest.fixture
 def sora_async_transport(sora_mock: SoraMock) -> Any:
     """The same for ``httpx.AsyncClient``."""
+    from sora_testkit.transports import async_wsgi_transport
+
     return async_wsgi_transport(sora_mock.app)
 
 
@@ -432,6 +465,8 @@ def sora_async_transport(sora_mock: SoraMock) -> Any:
 def sora_requests_adapter(sora_mock: SoraMock) -> WSGIAdapter:
     """A ``requests`` adapter that answers from this test's mock in-process, for a client that
     builds its own session: ``session.mount(sora_target.origin, sora_requests_adapter)``."""
+    from sora_testkit.routing import WSGIAdapter
+
     return WSGIAdapter(sora_mock.app)
 
 

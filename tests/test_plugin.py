@@ -278,3 +278,39 @@ def test_calls(sora_openai):
     assert "Sora API is scheduled" not in result.stdout.str()
     loud = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "default")
     assert "Sora API is scheduled" in loud.stdout.str()
+
+
+HEAVY_MODULES = ("flask", "werkzeug", "openai", "httpx", "jsonschema", "av", "mock_server.app")
+
+
+def test_loading_the_plugin_does_not_load_the_mock_or_the_sdk() -> None:
+    """Every pytest run where the package is installed loads the plugin: a run that never asks
+    for the kit must not pay for the mock, the SDK or the HTTP clients."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, sora_testkit.plugin\n"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_the_packages_public_names_load_on_first_use() -> None:
+    import inspect
+
+    import mock_server
+    import sora_testkit
+    from sora_testkit.client_clock import ClientClock
+
+    for package in (sora_testkit, mock_server):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, name
+        with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
+            package.nothing_here  # noqa: B018
+    assert inspect.isfunction(sora_testkit.client_clock)  # the function, not its module
+    assert sora_testkit.ClientClock is ClientClock
+    assert mock_server.create_app.__module__ == "mock_server.app"
