@@ -6,8 +6,9 @@ where the package is installed, and a run that never asks for the kit does not l
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mock_server.lazy import lazy_attributes
 
 # ``client_clock`` names both a submodule and the function it exports. Imported here (it is
 # light), the package's ``client_clock`` is the function; imported on first use, loading the
@@ -82,10 +83,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES)

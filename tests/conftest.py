@@ -12,11 +12,17 @@ import pytest
 from flask import Flask
 from hypothesis import settings
 
+import sora_testkit
 from mock_server import create_app, state_of
 from mock_server.state import MockState
 from sora_testkit import httpx_client, openai_client
 
 pytest_plugins = ["pytester"]
+
+# The kit loads its modules on first use, and ``runpytest_inprocess`` drops every module first
+# loaded during a run when the run ends (a later run would load new copies of its classes):
+# loaded here, before any run, each module is loaded once, as in a user's session.
+KIT = [getattr(sora_testkit, name) for name in sora_testkit.__all__]
 
 # CI replays the same examples every run, so a submission lands or fails on its own merits;
 # local runs draw new ones and keep hunting (and keep what they find in .hypothesis/).
