@@ -44,7 +44,8 @@ class JsonReply(Response):
 
     Werkzeug's own constructor checks and sets each header and the status in turn, which
     costs a status read more than writing its JSON; everything after construction is
-    Werkzeug's ``Response`` unchanged.
+    Werkzeug's ``Response`` unchanged. ``headers`` are the mock's own names and values, kept
+    as given (headers added later are checked as Werkzeug checks them).
     """
 
     def __init__(
