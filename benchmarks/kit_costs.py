@@ -165,3 +165,35 @@ def hypothesis_examples_per_second(quick: bool) -> float:
     if phase is None or passing is None:
         raise RuntimeError(f"no Hypothesis statistics in: {result.stdout[-2000:]}")
     return int(passing.group(1)) / float(phase.group(1))
+
+
+def client_clock_switch_ms(quick: bool) -> tuple[float, float]:
+    """Milliseconds to switch the client clock on and off with the official SDK imported, and
+    what time-machine's own travel (the wall-clock part alone) costs on and off."""
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import openai  # noqa: F401  (imported: the switch must not cost more with it loaded)
+    import time_machine
+
+    from mock_server.backend.clock import MockClock
+    from sora_testkit.client_clock import ClientClock
+
+    clock = MockClock(frozen=True)
+    count = 200 if quick else 5000
+
+    def switch() -> None:
+        with ClientClock(clock):
+            pass
+
+    def travel() -> None:
+        trip = time_machine.travel(clock.now(), tick=False)
+        trip.start()
+        trip.stop()
+
+    results = []
+    for action in (switch, travel):
+        action()
+        started = time.perf_counter()
+        for _ in range(count):
+            action()
+        results.append((time.perf_counter() - started) / count * 1000)
+    return results[0], results[1]

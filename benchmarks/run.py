@@ -311,6 +311,15 @@ def fixture_setup(quick: bool) -> Figure:
     )  # fmt: skip
 
 
+def client_clock_switch(quick: bool) -> Figure:
+    ours, travel = kit_costs.client_clock_switch_ms(quick)
+    return Figure(
+        "client clock switched on and off with the SDK imported (vs time-machine's travel "
+        "alone, the wall-clock part)",
+        ours, travel, "ms", ours / travel, "(reported)", True,
+    )  # fmt: skip
+
+
 def hypothesis_rate(quick: bool) -> Figure:
     rate = kit_costs.hypothesis_examples_per_second(quick)
     return Figure(
@@ -559,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         workers_throughput,
         upload_19_mb,
         fixture_setup,
+        client_clock_switch,
         hypothesis_rate,
     )
     for step in steps:

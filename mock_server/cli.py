@@ -247,6 +247,11 @@ def serve(args: argparse.Namespace) -> int:
         print("sora-mock: --workers must be at least 1", file=sys.stderr)
         return 2
     overrides = _overrides(args)
+    try:
+        settings_module.load(overrides)  # every setting judged before any port is tried
+    except SettingsError as exc:
+        print(f"sora-mock: {exc}", file=sys.stderr)
+        return 2
     exposed = not is_loopback(args.host)
     if exposed and not overrides.get("control_token") and overrides.get("control_api") is not False:
         overrides["control_api"] = False

@@ -1,30 +1,51 @@
 """The client's own time on the mock clock: its sleeps advance the mock, its clocks read it.
 
-While the switch is on, in every thread of the process:
+While the switch is on, in every thread of the process, and through every reference to these
+functions however it was bound (``time.sleep``, ``from time import sleep``, a default argument
+``sleep=time.sleep``, an attribute ``self.clock = time.monotonic``, ``from asyncio import
+sleep``):
 
 - ``time.time()``, ``time.time_ns()``, ``datetime.now()``, ``date.today()`` and the rest of the
-  wall clock read the mock clock. time-machine does this part, at the C level, so that even a
-  ``from time import time`` made before the switch sees it.
-- ``time.sleep(s)``, ``asyncio.sleep(s)`` and anyio's sleep (what the official SDK's async
-  client awaits) advance the mock clock by ``s`` and return at once (the async ones still yield
-  to the event loop). This part, and the next, are this module's: time-machine leaves them.
-- ``time.monotonic()`` and ``time.monotonic_ns()`` move with the mock clock, so a client's
-  timeout measured on them expires after that much mock time; they never go backwards.
+  wall clock read the mock clock. time-machine does this part, at the C level.
+- ``time.sleep(s)``, ``asyncio.sleep(s)`` (and so anyio's sleep, what the official SDK's async
+  client awaits) advance the mock clock by ``s`` and return at once; the async one still
+  yields to the event loop.
+- ``time.monotonic()`` and ``time.monotonic_ns()`` move with the mock clock, exactly: twelve
+  sleeps of 5 s move them by 60,000,000,000 ns.
 
-The mock clock moves on its own as well when it is not frozen (``polls`` and ``time`` modes
-follow the wall clock); every advance, the client's or the test's, moves the client's clocks too.
-The mock itself keeps the machine's time (``mock_server.backend.real_time``).
+These two parts are this module's (``sora_testkit.redirects``): time-machine leaves them.
+``time.perf_counter()`` stays the machine's, for pytest's durations, Hypothesis's deadlines and
+profilers.
+
+The mock clock stands still while the switch is on (a hold): it moves by the client's sleeps and
+the test's advances alone, whatever the progression, so the client's view and the mock's agree
+exactly however busy the machine is. At switch-on the mock clock is rounded up to a whole second
+and the client's monotonic clock starts on one, so whole-second waits add up exactly in floating
+point too. The mock itself keeps the machine's time (``mock_server.backend.real_time``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import operator
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from mock_server.backend.real_time import real_monotonic
+from mock_server.backend.real_time import real_monotonic_ns
+
+NANOS = 1_000_000_000
+
+#: How many of the latest sleeps :attr:`ClientClock.slept` lists.
+SLEEPS_KEPT = 10_000
+
+
+def _whole_second_after(nanoseconds: int) -> int:
+    """``nanoseconds`` rounded up to a whole second."""
+    return -(-nanoseconds // NANOS) * NANOS
 
 
 class Clock(Protocol):
@@ -32,50 +53,90 @@ class Clock(Protocol):
 
     def now(self) -> float: ...
 
+    def now_ns(self) -> int: ...
+
     def advance(self, seconds: float) -> float: ...
 
-    def on_change(self, listener: Any) -> None: ...
+    def advance_ns(self, nanoseconds: int) -> int: ...
 
-    @property
-    def frozen(self) -> bool: ...
+    def hold(self) -> None: ...
+
+    def release(self) -> None: ...
+
+    def on_change(self, listener: Callable[[], None]) -> None: ...
+
+    def off_change(self, listener: Callable[[], None]) -> None: ...
+
+
+def _seconds_of(value: Any) -> float:
+    """``value`` as ``time.sleep`` takes it: a float, or an integer (``__index__``)."""
+    if isinstance(value, float):
+        if value != value:
+            raise ValueError("Invalid value NaN (not a number)")
+        return value
+    return float(operator.index(value))
 
 
 class ClientClock:
-    """The switch: ``start()`` puts the process's time on ``clock``, ``stop()`` gives it back."""
+    """The switch: ``start()`` puts the process's time on ``clock``, ``stop()`` gives it back.
 
-    def __init__(self, clock: Clock) -> None:
+    ``on_sleep(seconds, total)`` is called before each sleep advances the clock (the runaway
+    guard raises there).
+    """
+
+    def __init__(
+        self, clock: Clock, *, on_sleep: Callable[[float, float], None] | None = None
+    ) -> None:
         self.clock = clock
-        self.slept: list[float] = []
-        self._traveller: Any = None
+        self.on_sleep = on_sleep
+        self._recent: collections.deque[float] = collections.deque(maxlen=SLEEPS_KEPT)
+        #: Mock seconds the code under test slept in all, and how many sleeps that took.
+        self.total_slept = 0.0
+        self.sleeps = 0
+        self._lock = threading.Lock()
+        self._redirects: list[Any] = []
         self._travel: Any = None
-        self._saved: list[tuple[Any, str, Any]] = []
-        self._base_monotonic = 0.0
-        self._base_mock = 0.0
+        self._traveller: Any = None
+        self._base_monotonic_ns = 0
+        self._base_mock_ns = 0
+        self._yield: Callable[[float], Any] = asyncio.sleep
         self._active = False
+
+    @property
+    def slept(self) -> list[float]:
+        """The code under test's sleeps, in seconds, oldest first (the latest 10,000)."""
+        return list(self._recent)
 
     # --- what the client's code calls ------------------------------------------------------
 
-    def sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: Any) -> None:
         """``time.sleep``: advance the mock clock instead of waiting."""
-        if seconds < 0:
+        length = _seconds_of(seconds)
+        if length < 0:
             raise ValueError("sleep length must be non-negative")
-        self.slept.append(float(seconds))
-        if seconds:
-            self.clock.advance(seconds)
+        with self._lock:
+            total = self.total_slept + length
+            if self.on_sleep is not None:
+                self.on_sleep(length, total)
+            self.total_slept = total
+            self.sleeps += 1
+            self._recent.append(seconds)
+        if length:
+            self.clock.advance(length)
 
     async def async_sleep(self, delay: float, result: Any = None) -> Any:
         """``asyncio.sleep``: advance the mock clock, then let other tasks run."""
-        self.sleep(max(0.0, float(delay)))
-        await self._real_async_sleep(0)
+        self.sleep(max(0.0, _seconds_of(delay)))
+        await self._yield(0)
         return result
 
-    def monotonic(self) -> float:
-        """``time.monotonic``: the machine's at the switch, plus the mock time since."""
-        return self._base_monotonic + (self.clock.now() - self._base_mock)
-
     def monotonic_ns(self) -> int:
-        """``time.monotonic_ns``."""
-        return int(self.monotonic() * 1_000_000_000)
+        """``time.monotonic_ns``: the machine's at the switch, plus the mock time since."""
+        return self._base_monotonic_ns + (self.clock.now_ns() - self._base_mock_ns)
+
+    def monotonic(self) -> float:
+        """``time.monotonic``."""
+        return self.monotonic_ns() / NANOS
 
     # --- the switch ------------------------------------------------------------------------
 
@@ -83,25 +144,29 @@ class ClientClock:
         """Put the process's time on the mock clock."""
         if self._active:
             return self
-        self._base_monotonic, self._base_mock = real_monotonic(), self.clock.now()
         import time_machine  # loaded when a clock starts: the package's import stays light
 
-        self._real_async_sleep = asyncio.sleep
-        self._travel = time_machine.travel(self.clock.now(), tick=not self.clock.frozen)
+        from sora_testkit import redirects
+
+        self._hold(self.clock)
+        self._base_monotonic_ns = _whole_second_after(real_monotonic_ns())
+        self._base_mock_ns = self.clock.now_ns()
+        self._travel = time_machine.travel(self.clock.now(), tick=False)
         self._traveller = self._travel.start()
+        self._redirects = [
+            redirects.redirect(time, "sleep", self.sleep),
+            redirects.redirect(time, "monotonic", self.monotonic),
+            redirects.redirect(time, "monotonic_ns", self.monotonic_ns),
+            redirects.redirect(asyncio.tasks, "sleep", self.async_sleep),
+        ]
+        asleep = self._redirects[-1]
+        self._yield = (
+            asleep.original() if isinstance(asleep, redirects.CodeRedirect) else asyncio.sleep
+        )
+        for each in self._redirects:
+            each.start()
         self._active = True
         self.clock.on_change(self._follow)
-        self._patch(time, "sleep", self.sleep)
-        self._patch(time, "monotonic", self.monotonic)
-        self._patch(time, "monotonic_ns", self.monotonic_ns)
-        self._patch(asyncio, "sleep", self.async_sleep)
-        self._patch(asyncio.tasks, "sleep", self.async_sleep)
-        try:
-            from anyio._backends import _asyncio as anyio_asyncio
-        except ImportError:  # anyio is not installed: nothing of it to patch
-            pass
-        else:
-            self._patch(anyio_asyncio, "sleep", self.async_sleep)
         return self
 
     def stop(self) -> None:
@@ -109,28 +174,46 @@ class ClientClock:
         if not self._active:
             return
         self._active = False
-        for owner, name, original in reversed(self._saved):
-            setattr(owner, name, original)
-        self._saved.clear()
+        self.clock.off_change(self._follow)
+        for each in reversed(self._redirects):
+            each.stop()
+        self._redirects = []
         self._travel.stop()
+        self.clock.release()
+
+    @property
+    def reach(self) -> dict[str, str]:
+        """How each function is redirected while on: ``builtin`` and ``code`` reach every
+        reference; ``attribute`` only lookups on the module (an interpreter whose layout the
+        kit does not know)."""
+        names = ("time.sleep", "time.monotonic", "time.monotonic_ns", "asyncio.sleep")
+        return {name: each.kind for name, each in zip(names, self._redirects, strict=True)}
 
     def retarget(self, clock: Clock) -> None:
         """Follow another mock clock from now on (a fresh mock's); the monotonic clock goes on
         from where it was."""
         if self._active:
-            self._base_monotonic, self._base_mock = self.monotonic(), clock.now()
+            monotonic_ns = self.monotonic_ns()
+            self.clock.off_change(self._follow)
+            self.clock.release()
+            self._hold(clock)
+            self._base_monotonic_ns = _whole_second_after(monotonic_ns)
+            self._base_mock_ns = clock.now_ns()
             clock.on_change(self._follow)
         self.clock = clock
         self._follow()
 
-    def _patch(self, owner: Any, name: str, replacement: Any) -> None:
-        self._saved.append((owner, name, getattr(owner, name)))
-        setattr(owner, name, replacement)
+    @staticmethod
+    def _hold(clock: Clock) -> None:
+        """Stop the clock's own motion and round it up to a whole second, so that whole-second
+        waits add up exactly in floating point too (``time.time() - started == 60``)."""
+        clock.hold()
+        clock.advance_ns(_whole_second_after(clock.now_ns()) - clock.now_ns())
 
     def _follow(self) -> None:
         """The mock clock moved (an advance, a reset): the client's wall clock follows."""
         if self._active:
-            self._traveller.move_to(self.clock.now(), tick=not self.clock.frozen)
+            self._traveller.move_to(self.clock.now(), tick=False)
 
     def __enter__(self) -> ClientClock:
         return self.start()

@@ -171,6 +171,31 @@ def test_gave_up_within(make_app: AppFactory, limit: float, gave_up: bool) -> No
     assert f"still polled {video.id} 65 s after its create" in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("progression", "settings"),
+    [("polls", {"poll_steps": 100}), ("time", {}), ("manual", {})],
+)
+def test_twelve_sleeps_of_5_s_read_at_exactly_60_s(
+    make_app: AppFactory, progression: str, settings: dict[str, object]
+) -> None:
+    """However busy the machine, the client's clock and the mock's agree to the nanosecond: a
+    client that gives up after 60 s makes its last read at 60 s, not 60.007 s or 65 s."""
+    mock = SoraMock(make_app(progression=progression, **settings))  # the clock starts at the wall
+    with client_clock(mock):
+        sdk = openai_client(mock.app)
+        video = sdk.videos.create(prompt="x", model="sora-2-pro", seconds="12")
+        started, wall_started = time.monotonic(), time.time()
+        while time.monotonic() - started < 60:
+            time.sleep(5)
+            video = sdk.videos.retrieve(video.id)
+            assert video.status != "completed"
+        assert (time.monotonic() - started, time.time() - wall_started) == (60, 60)
+    reads = mock.requests.reads_of(video.id)
+    [create] = mock.requests.creates()
+    assert [entry["at"] - create["at"] for entry in reads] == [5 * n for n in range(1, 13)]
+    mock.assert_gave_up_within(60)
+
+
 def test_the_journal_names_the_job_and_what_each_answer_showed(make_app: AppFactory) -> None:
     mock = mock_of(make_app, progression="instant")
     sdk = openai_client(mock.app)

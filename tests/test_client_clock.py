@@ -125,10 +125,13 @@ def test_the_async_sdk_polls_on_the_mock_clock(make_app: AppFactory) -> None:
 
 
 def test_without_the_switch_the_client_keeps_real_time(app: Flask) -> None:
-    sleep = time.sleep
-    with client_clock(app):
-        assert time.sleep is not sleep
-    assert time.sleep is sleep
+    sleep, monotonic = time.sleep, time.monotonic
+    with client_clock(app) as switch:
+        assert (time.sleep, time.monotonic) == (sleep, monotonic)  # the same objects, redirected
+        assert set(switch.reach.values()) == {"builtin", "code"}
+    time.sleep(0.001)
+    assert time.sleep is sleep and getattr(time.sleep, "__self__", None) is time  # its own code
+    assert state_of(app).clock.now() == START
     assert abs(time.time() - START) > 1_000_000
 
 

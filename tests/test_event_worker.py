@@ -22,7 +22,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from mock_server import gunicorn_server
 from mock_server.streamed_body import HIGH_WATER, StreamedBody
-from tests.served import Served, wait_until_faults_taken
+from tests.served import Served
 from tests.test_serving import AUTH, CASES, TLS_HELLO, assert_json_error, exchange
 
 KEEPALIVE = 5.0
@@ -188,28 +188,32 @@ def test_an_idle_connection_is_closed_after_the_keep_alive_time(served: Served) 
     assert KEEPALIVE <= time.monotonic() - answered < KEEPALIVE + 3
 
 
-def test_a_slow_request_does_not_hold_up_the_others(served: Served) -> None:
-    """A request held by a slow fault runs on a thread: other clients are answered meanwhile."""
-    fault = {"status": 0, "delay_ms": 2000, "method": "GET", "path": "/v1/videos/video_slow"}
-    assert httpx.post(f"{served.url}/_mock/faults", json=fault).status_code == 200
-    slow: list[float] = []
-
-    def slow_request() -> None:
-        started = time.monotonic()
-        httpx.get(f"{served.url}/v1/videos/video_slow", headers={"api-key": "k"}, timeout=30)
-        slow.append(time.monotonic() - started)
-
-    thread = threading.Thread(target=slow_request)
-    thread.start()
-    wait_until_faults_taken(served.url)
-    answered = [
-        httpx.get(f"{served.url}/v1/videos?limit=1", headers={"api-key": "k"}).status_code
-        for _ in range(20)
-    ]
-    assert not slow, "the other requests waited for the slow one"
-    thread.join(timeout=30)
-    assert answered == [200] * 20
-    assert slow and slow[0] >= 2.0
+def test_a_slow_request_does_not_hold_up_the_others() -> None:
+    """A request whose body has not arrived (over 64 KB: read on a thread as it comes) holds
+    nothing else: twenty other requests are answered while the test still holds its body back,
+    and it is answered once the body comes. No timing: the test decides when the body comes."""
+    server = Served("--read-timeout", "120", "--quiet")
+    body = json.dumps({"prompt": "a" * 70_000, "model": "sora-2"}).encode()
+    head = (
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )  # fmt: skip
+    try:
+        with socket.create_connection(("127.0.0.1", port_of(server)), timeout=60) as held:
+            held.sendall(head + body[:1000])
+            answered = [
+                httpx.get(
+                    f"{server.url}/v1/videos?limit=1", headers={"api-key": "k"}, timeout=60
+                ).status_code
+                for _ in range(20)
+            ]
+            assert answered == [200] * 20
+            held.sendall(body[1000:])
+            [(status, reply)] = read_responses(held, 1)
+        assert status == 400
+        assert json.loads(reply)["error"]["param"] == "prompt"
+    finally:
+        assert server.stop() == 0
 
 
 class TestStreamedBody:
@@ -298,10 +302,8 @@ def test_a_json_body_of_several_megabytes_is_read_whole(served: Served) -> None:
     """A 3 MB JSON body (past the high-water mark) reaches the app: the app waiting for all
     of it keeps the socket read."""
     body = json.dumps({"prompt": "x" * (3 * 1024 * 1024)}).encode()
-    started = time.monotonic()
     status, _, answer = exchange(port_of(served), create_head(len(body)) + body)
-    assert time.monotonic() - started < 2  # not held until the read timeout
-    assert status == 400
+    assert status == 400  # not held until the read timeout, which answers 408
     assert json.loads(answer)["error"]["message"] == (
         "Invalid 'prompt': string too long. Expected a string with maximum length 32000, "
         f"but got a string with length {3 * 1024 * 1024} instead."
@@ -309,11 +311,9 @@ def test_a_json_body_of_several_megabytes_is_read_whole(served: Served) -> None:
 
 
 def test_a_malformed_chunk_is_refused_at_once(served: Served) -> None:
-    started = time.monotonic()
     status, headers, body = exchange(
         port_of(served), create_head() + b'zz\r\n{"prompt":"x"}\r\n0\r\n\r\n'
-    )
-    assert time.monotonic() - started < 1
+    )  # refused on the chunk size: a wait for the read timeout would answer 408
     assert (status, headers["connection"]) == (400, "close")
     assert assert_json_error(status, headers, body) == (
         "The request is not HTTP/1.1: Invalid character in chunk size. "
@@ -403,8 +403,8 @@ def test_a_head_that_drips_in_is_cut_off_at_the_read_timeout(served: Served) -> 
                 closed = True
                 break
             time.sleep(0.5)
-    assert closed
-    assert 2.0 <= time.monotonic() - started < 4.5
+    assert closed  # before the ten bytes' five seconds were over
+    assert time.monotonic() - started >= 2.0
 
 
 def test_a_client_that_reads_nothing_does_not_grow_the_server(served: Served) -> None:
@@ -422,10 +422,8 @@ def test_a_client_that_reads_nothing_does_not_grow_the_server(served: Served) ->
                 break  # the server stopped reading: its side of the socket is full
         assert time.monotonic() < deadline, "the server read everything it was sent"
         assert sent < 50 * 1024 * 1024
-        started = time.monotonic()
         answer = httpx.get(f"{served.url}/v1/videos?limit=1", headers={"api-key": "k"})
-        assert answer.status_code == 200
-        assert time.monotonic() - started < 1
+        assert answer.status_code == 200  # answered meanwhile (httpx gives up after 5 s)
 
 
 def test_the_servers_own_refusals_are_logged_as_requests() -> None:

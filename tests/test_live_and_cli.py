@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -222,19 +223,40 @@ def test_serve_refuses_webhook_settings_it_cannot_use(
 ) -> None:
     from mock_server import cli
 
-    assert cli.main(["serve", *args]) == 2
+    assert cli.main(["serve", "--port", "0", *args]) == 2
     assert capsys.readouterr().err == message + "\n"
 
 
 def test_serve_refuses_bad_settings_cleanly() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--speed", "-1"],
+        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--speed", "-1"],
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert result.returncode == 2
     assert "speed must be positive" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--speed", "-1"], "sora-mock: speed must be positive"),
+        (["--webhook-url", "ftp://x/hooks"], "sora-mock: webhook URL must be an http://"),
+    ],
+)
+def test_settings_are_judged_before_the_port(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad setting is named even when the port is taken (a server already on it)."""
+    from mock_server import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert cli.main(["serve", "--port", port, *args]) == 2
+    assert capsys.readouterr().err.startswith(message)
 
 
 def test_cli_flags_cover_the_documented_settings() -> None:

@@ -338,9 +338,7 @@ def test_gunicorn_workers_answer_their_own_errors_in_json_and_time_out() -> None
             status, headers, body = exchange(port, data)
             assert 400 <= status < 600, name
             assert_json_error(status, headers, body)
-        started = time.monotonic()
         status, headers, body = exchange(port, TLS_HELLO)  # answered, then closed: not held
-        assert time.monotonic() - started < READ_TIMEOUT
         assert (status, headers["connection"]) == (400, "close")
         assert assert_json_error(status, headers, body) == (
             "This port speaks plain HTTP, not TLS: use an http:// URL."

@@ -5,7 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from mock_server.backend.real_time import real_time
+from mock_server.backend.real_time import real_time_ns
+
+NANOS = 1_000_000_000
+
+
+def to_nanos(seconds: float) -> int:
+    """Seconds as whole nanoseconds, rounded to the nearest (``0.1`` is exactly 100,000,000)."""
+    return round(seconds * NANOS)
 
 
 class MockClock:
@@ -13,6 +20,11 @@ class MockClock:
 
     A frozen clock moves only when :meth:`advance` is called; a running one also follows
     the wall clock. Every job timestamp, rate-limit window and expiry reads this clock.
+    Time is kept in whole nanoseconds, so advances add up exactly (twelve of 5 s are 60 s).
+
+    A hold (:meth:`hold`, what the client clock takes while the code under test runs on this
+    clock) stops the clock's own motion whatever the progression asks; the clock then moves
+    by advances alone, until the last hold is released.
     """
 
     def __init__(
@@ -20,56 +32,94 @@ class MockClock:
         start: float | None = None,
         *,
         frozen: bool = False,
-        wall: Callable[[], float] = real_time,
+        wall: Callable[[], float] | None = None,
     ) -> None:
-        self._wall = wall
+        self._wall_ns: Callable[[], int] = (
+            real_time_ns if wall is None else (lambda: to_nanos(wall()))
+        )
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
+        self._holds = 0
         self._set(start, frozen)
 
     def _set(self, start: float | None, frozen: bool) -> None:
-        self._anchor_wall = self._wall()
-        self._anchor_mock = self._anchor_wall if start is None else float(start)
+        self._anchor_wall = self._wall_ns()
+        self._anchor_mock = self._anchor_wall if start is None else to_nanos(start)
         self._frozen = frozen
+
+    def _still(self) -> bool:
+        return self._frozen or self._holds > 0
+
+    def _now_ns(self) -> int:
+        if self._still():
+            return self._anchor_mock
+        return self._anchor_mock + (self._wall_ns() - self._anchor_wall)
+
+    def now_ns(self) -> int:
+        """The current mock time in unix nanoseconds."""
+        with self._lock:
+            return self._now_ns()
 
     def now(self) -> float:
         """The current mock time in unix seconds."""
-        with self._lock:
-            if self._frozen:
-                return self._anchor_mock
-            return self._anchor_mock + (self._wall() - self._anchor_wall)
+        return self.now_ns() / NANOS
 
     @property
     def frozen(self) -> bool:
-        """Whether the clock moves only when advanced."""
-        return self._frozen
+        """Whether the clock moves only when advanced (frozen, or held)."""
+        return self._still()
 
     def advance(self, seconds: float) -> float:
         """Move the clock forward and return the new time."""
         if seconds < 0:
             raise ValueError("the mock clock only moves forward")
-        with self._lock:
-            self._anchor_mock += seconds
-        self._notify()
+        self.advance_ns(to_nanos(seconds))
         return self.now()
 
-    def freeze(self, frozen: bool) -> None:
-        """Stop or restart the clock's own motion, keeping the current time."""
-        current = self.now()
+    def advance_ns(self, nanoseconds: int) -> int:
+        """Move the clock forward by whole nanoseconds and return the new time in them."""
+        if nanoseconds < 0:
+            raise ValueError("the mock clock only moves forward")
         with self._lock:
-            self._anchor_wall = self._wall()
-            self._anchor_mock = current
+            self._anchor_mock += nanoseconds
+        self._notify()
+        return self.now_ns()
+
+    def freeze(self, frozen: bool) -> None:
+        """Stop or restart the clock's own motion, keeping the current time (a hold still
+        keeps it still until released)."""
+        with self._lock:
+            self._rebase()
             self._frozen = frozen
         self._notify()
+
+    def hold(self) -> None:
+        """Stop the clock's own motion until :meth:`release`; advances still move it."""
+        with self._lock:
+            self._rebase()
+            self._holds += 1
+        self._notify()
+
+    def release(self) -> None:
+        """Give up one hold; the last one lets a running clock follow the wall again, from
+        where it stands."""
+        with self._lock:
+            self._rebase()
+            self._holds = max(0, self._holds - 1)
+        self._notify()
+
+    def _rebase(self) -> None:
+        """Anchor the clock at the current instant (its motion may change next)."""
+        current = self._now_ns()
+        self._anchor_wall = self._wall_ns()
+        self._anchor_mock = current
 
     def snapshot(self) -> dict[str, float | bool]:
         """The clock's state, to be restored after a restart."""
         with self._lock:
             return {
-                "now": self._anchor_mock
-                if self._frozen
-                else self._anchor_mock + (self._wall() - self._anchor_wall),
-                "wall": self._wall(),
+                "now": self._now_ns() / NANOS,
+                "wall": self._wall_ns() / NANOS,
                 "frozen": self._frozen,
             }
 
@@ -78,11 +128,11 @@ class MockClock:
         from the wall clock, so the time it was down counts as time that passed."""
         frozen = bool(snapshot["frozen"])
         with self._lock:
-            self._anchor_wall = self._wall()
-            if frozen:
-                self._anchor_mock = float(snapshot["now"])
+            self._anchor_wall = self._wall_ns()
+            if frozen or self._holds:
+                self._anchor_mock = to_nanos(float(snapshot["now"]))
             else:
-                offset = float(snapshot["now"]) - float(snapshot["wall"])
+                offset = to_nanos(float(snapshot["now"])) - to_nanos(float(snapshot["wall"]))
                 self._anchor_mock = self._anchor_wall + offset
             self._frozen = frozen
 
@@ -93,8 +143,13 @@ class MockClock:
         self._notify()
 
     def on_change(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` whenever the clock is advanced or reset."""
+        """Call ``listener`` whenever the clock is advanced, reset, frozen or held."""
         self._listeners.append(listener)
+
+    def off_change(self, listener: Callable[[], None]) -> None:
+        """Stop calling ``listener``."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def _notify(self) -> None:
         for listener in list(self._listeners):
