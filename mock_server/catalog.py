@@ -143,8 +143,13 @@ QUEUED: Final = "queued"
 IN_PROGRESS: Final = "in_progress"
 COMPLETED: Final = "completed"
 FAILED: Final = "failed"
+#: A job stopped before it finished; only Azure's Sora 1 jobs API shows it (its REST spec's
+#: JobStatus; the docs' client stops polling on it), so only that dialect's jobs end so.
+CANCELLED: Final = "cancelled"
+#: The states every dialect shows (in its own words), and those a history may script.
 JOB_STATUSES: Final = (QUEUED, IN_PROGRESS, COMPLETED, FAILED)
-TERMINAL_STATUSES: Final = (COMPLETED, FAILED)
+SCRIPTABLE_STATUSES: Final = (*JOB_STATUSES, CANCELLED)
+TERMINAL_STATUSES: Final = (COMPLETED, FAILED, CANCELLED)
 
 #: Seconds between completion and expiry of the assets (SPEC 1.3, public sample).
 ASSET_LIFETIME_SECONDS: Final = 86400
@@ -259,6 +264,11 @@ FAILURES: Final = MappingProxyType(
 )
 #: Failures any dialect's job may meet (the others belong to one provider's rules).
 COMMON_FAILURES: Final = tuple(code for code in FAILURES if code != AZURE_SIZE_UNSUPPORTED.code)
+#: A forced cancellation strikes while the job runs [CHOICE: half-way, so that a poller has
+#: seen it queued and running first].
+CANCELLATION: Final = FailureKind(CANCELLED, "The job was cancelled.", 0.5)
+#: How a job can end other than completed: every failure, and the cancellation.
+ENDINGS: Final = MappingProxyType({**FAILURES, CANCELLATION.code: CANCELLATION})
 
 # --- forced outcomes and magic prompt markers (SPEC 5.3, SPEC 6) ----------------------------
 
@@ -302,6 +312,8 @@ class Outcome:
     refuse_status: int | None = None
     #: The run takes :data:`SLOW_FACTOR` times as long.
     slow: bool = False
+    #: Applies only to the jobs of a dialect that shows a cancelled job (``JobKind.cancellable``).
+    cancellable_only: bool = False
 
 
 _ERRORS_PAGE = "APIXO api-reference/error-codes and errors"
@@ -390,6 +402,16 @@ OUTCOMES: Final = MappingProxyType(
                 PUBLIC,
                 _ERRORS_PAGE,
                 refuse_status=503,
+            ),
+            Outcome(
+                "cancelled",
+                "The job is cancelled half-way (Azure's Sora 1 jobs API: the only one that shows "
+                "a cancelled job; another dialect's job leaves it queued for the next such job).",
+                PUBLIC,
+                "Azure REST spec: JobStatus `cancelled`; the docs' client polls until "
+                "succeeded, failed or cancelled",
+                failure=CANCELLED,
+                cancellable_only=True,
             ),
             Outcome(
                 "slow",
@@ -753,12 +775,15 @@ AZURE_JOB_QUEUED: Final = "queued"
 AZURE_JOB_WALK: Final = (("preprocessing", 0.0), ("running", 0.34), ("processing", 0.67))
 AZURE_JOB_SUCCEEDED: Final = "succeeded"
 AZURE_JOB_FAILED: Final = "failed"
+#: A cancelled job shows ``finished_at`` (when it stopped), no generations, no expiry and no
+#: ``failure_reason`` [CHOICE: the REST spec marks them optional and gives no sample].
+AZURE_JOB_CANCELLED: Final = CANCELLED
 AZURE_JOB_STATUSES: Final = (
     AZURE_JOB_QUEUED,
     *(status for status, _ in AZURE_JOB_WALK),
     AZURE_JOB_SUCCEEDED,
     AZURE_JOB_FAILED,
-    "cancelled",
+    AZURE_JOB_CANCELLED,
 )
 #: Status reads a job takes at least in ``polls`` mode, so that a poller sees every state.
 AZURE_JOBS_MIN_POLL_STEPS: Final = 4

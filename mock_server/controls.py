@@ -20,6 +20,7 @@ from mock_server.backend import history
 from mock_server.backend.assets import Asset
 from mock_server.backend.faults import Fault
 from mock_server.backend.history import Step
+from mock_server.backend.service import CancelRefused
 from mock_server.state import MockState
 
 #: The kinds of delivery the journal holds.
@@ -127,6 +128,17 @@ class Controls:
     def clear_outcomes(self) -> None:
         """Drop every forced outcome still queued, and nothing else."""
         self.state.service.clear_forced_outcomes()
+
+    def cancel_job(self, job_id: str) -> dict[str, Any]:
+        """Cancel an unfinished job of Azure's Sora 1 jobs API, the one API that shows a
+        cancelled job; returns its state."""
+        try:
+            job = self.state.service.cancel(job_id)
+        except LookupError:
+            raise ControlError(f"No job with id '{job_id}'.", 404) from None
+        except CancelRefused as exc:
+            raise ControlError(str(exc), exc.status) from None
+        return {"id": job.id, "dialect": job.dialect, "status": job.status}
 
     def play_history(self, steps: Sequence[Step]) -> int:
         """Script the next job's status reads; returns how many scripts wait for a job."""

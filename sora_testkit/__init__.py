@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sora_testkit.live import LiveServer
     from sora_testkit.mock import AssetRef, SoraMock
     from sora_testkit.receiver import Receiver
+    from sora_testkit.runaway import ClientNeverStopped, LoopLimits, RunawayClient
     from sora_testkit.target import Target
     from sora_testkit.transports import (
         AsyncWSGITransport,
@@ -44,10 +45,13 @@ __all__ = [
     "AsyncWSGITransport",
     "CarelessClientError",
     "ClientClock",
+    "ClientNeverStopped",
     "ContractViolationError",
     "LiveServer",
+    "LoopLimits",
     "PrematureReadError",
     "Receiver",
+    "RunawayClient",
     "SoraMock",
     "Target",
     "async_httpx_client",
@@ -66,10 +70,13 @@ _HOMES = {
     "AssetRef": "sora_testkit.mock",
     "AsyncWSGITransport": "sora_testkit.transports",
     "CarelessClientError": "sora_testkit.assertions",
+    "ClientNeverStopped": "sora_testkit.runaway",
     "ContractViolationError": "sora_testkit.assertions",
     "LiveServer": "sora_testkit.live",
+    "LoopLimits": "sora_testkit.runaway",
     "PrematureReadError": "sora_testkit.assertions",
     "Receiver": "sora_testkit.receiver",
+    "RunawayClient": "sora_testkit.runaway",
     "SoraMock": "sora_testkit.mock",
     "Target": "sora_testkit.target",
     "async_httpx_client": "sora_testkit.clients",

@@ -230,7 +230,13 @@ def client_clock(target: Any) -> Iterator[ClientClock]:
     without pytest; with the plugin, ``@pytest.mark.sora_mock(client_clock=True)`` or
     ``--sora-client-clock`` switches it on for a test.
     """
-    switch = ClientClock(_clock_of(target))
+    if hasattr(target, "client_clock") and hasattr(target, "guard"):  # a SoraMock
+        switch = target.client_clock()
+    else:
+        from sora_testkit import runaway
+
+        guard = runaway.guard_of(target)
+        switch = ClientClock(_clock_of(target), on_sleep=None if guard is None else guard.saw_sleep)
     with switch:
         yield switch
 

@@ -15,7 +15,9 @@ from mock_server.backend.job import Job
 from mock_server.controls import Controls
 from mock_server.settings import Settings
 from mock_server.state import MockState
-from sora_testkit import assertions, clients
+from mock_server.wire.context import call_or_none
+from mock_server.wire.job_notes import READ, TRIED
+from sora_testkit import assertions, clients, runaway
 from sora_testkit.client_clock import ClientClock
 from sora_testkit.clients import DEFAULT_KEY, IN_PROCESS_ORIGIN
 from sora_testkit.journal import Journal
@@ -57,6 +59,10 @@ class SoraMock:
         self.api_key = api_key
         self.origin = origin.rstrip("/")
         self._followers: list[Callable[[MockState], object]] = []
+        #: The guard that stops a client that never stops (``limit_loops``).
+        self.guard = runaway.guard(app, runaway.LoopLimits())
+        self._watch(self.state)
+        self.on_reset(self._watch)
 
     @classmethod
     def fresh(cls, app: Flask, settings: Settings, **kwargs: Any) -> SoraMock:
@@ -120,10 +126,35 @@ class SoraMock:
 
     def client_clock(self) -> ClientClock:
         """A switch (``with sora_mock.client_clock(): ...``) that runs the code under test on
-        this mock's clock: its sleeps advance it, its clocks read it (across resets)."""
-        switch = ClientClock(self.state.clock)
+        this mock's clock: its sleeps advance it, its clocks read it (across resets); the
+        guard counts its sleeps."""
+        switch = ClientClock(self.state.clock, on_sleep=self.guard.saw_sleep)
         self.on_reset(lambda state: switch.retarget(state.clock))
         return switch
+
+    def limit_loops(
+        self,
+        *,
+        max_job_reads: int | None = runaway.DEFAULT_MAX_JOB_READS,
+        max_sleep: float | None = runaway.DEFAULT_MAX_SLEEP,
+    ) -> None:
+        """Set how far a client may go before ``ClientNeverStopped`` stops it: status reads of
+        one unfinished job, mock seconds slept on the client clock (``None``: no limit)."""
+        self.guard.set_limits(runaway.LoopLimits(max_job_reads, max_sleep))
+
+    def _watch(self, state: MockState) -> None:
+        """Show the guard each status read of this state's jobs."""
+        service = state.service
+        told = service.observer
+        guard = self.guard
+
+        def observe(kind: str, job: Job) -> None:
+            told(kind, job)
+            if kind in (READ, TRIED):
+                call = call_or_none()
+                guard.saw_read(job, *((call.method, call.path) if call else ("GET", "?")))
+
+        service.observer = observe
 
     def advance(self, seconds: float) -> float:
         """Move the mock clock forward; timed jobs and due deliveries follow."""
@@ -142,6 +173,12 @@ class SoraMock:
     def queue_fault(self, status: int, **options: Any) -> None:
         """Answer the next matching requests with an HTTP error instead (see ``Fault``)."""
         self.controls.queue_fault({"status": status, **options})
+
+    def cancel(self, job_id: str) -> None:
+        """Cancel an unfinished job of Azure's Sora 1 jobs API (the one API that shows a
+        cancelled job): its next status read says ``cancelled``. A ``ControlError`` for a job
+        of another dialect or one already finished."""
+        self.controls.cancel_job(job_id)
 
     def play_history(self, steps: Iterable[Step]) -> None:
         """Script the next job: each status read answers with the next step (a state, or an

@@ -194,7 +194,18 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 #: Marker arguments that steer the kit rather than the server.
-KIT_OPTIONS = frozenset({"client_clock"})
+KIT_OPTIONS = frozenset({"client_clock", "max_job_reads", "max_sleep"})
+#: Whether a test's call phase passed (the guard's teardown check reads it).
+_CALL_PASSED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Note whether the test's call passed, for the guard's check at teardown."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_PASSED] = report.passed
+    return report
 
 
 def marker_settings(**settings: Any) -> dict[str, Any]:
@@ -215,6 +226,27 @@ def _client_clock_wanted(request: pytest.FixtureRequest) -> bool:
         if "client_clock" in marker.kwargs:
             return bool(marker.kwargs["client_clock"])
     return bool(request.config.getoption("sora_client_clock"))
+
+
+def _loop_limits(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The marker's ``max_job_reads`` and ``max_sleep`` (the nearest wins)."""
+    found: dict[str, Any] = {}
+    for marker in request.node.iter_markers(MARKER):
+        for name in ("max_job_reads", "max_sleep"):
+            if name in marker.kwargs:
+                found.setdefault(name, marker.kwargs[name])
+    return found
+
+
+def _check_the_guard(request: pytest.FixtureRequest, mock: SoraMock) -> None:
+    """Fail a test that passed although its client caught ``ClientNeverStopped`` and went on."""
+    guard = mock.guard
+    if guard.raised > 1 and request.node.stash.get(_CALL_PASSED, False):
+        pytest.fail(
+            f"{guard.tripped} The client caught ClientNeverStopped {guard.raised} times and "
+            "carried on.",
+            pytrace=False,
+        )
 
 
 def _command_line_settings(config: pytest.Config) -> dict[str, Any]:
@@ -274,7 +306,8 @@ def sora_mock(
     request: pytest.FixtureRequest, sora_target: Target, sora_app: Flask, sora_settings: Settings
 ) -> Iterator[SoraMock]:
     """A fresh mock for this test, with its controls, journals and assertions; with
-    ``client_clock`` on, the test's code runs on the mock clock until the test ends.
+    ``client_clock`` on, the test's code runs on the mock clock until the test ends. A client
+    that never stops is stopped by the guard (``max_job_reads``, ``max_sleep`` on the marker).
 
     Skips the test when ``--sora-base-url`` points the suite at a real deployment.
     """
@@ -284,11 +317,16 @@ def sora_mock(
         pytest.skip("steers the mock; skipped against a real deployment (--sora-base-url)")
     mock = SoraMock.fresh(sora_app, sora_settings, api_key=sora_target.api_key)
     try:
+        mock.limit_loops(**_loop_limits(request))
+    except ValueError as exc:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER}: {exc}") from exc
+    try:
         if not _client_clock_wanted(request):
             yield mock
-            return
-        with mock.client_clock():
-            yield mock
+        else:
+            with mock.client_clock():
+                yield mock
+        _check_the_guard(request, mock)
     finally:
         _book(request.config, mock)
 

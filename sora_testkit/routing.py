@@ -17,6 +17,7 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
 from sora_testkit.clients import IN_PROCESS_ORIGIN
+from sora_testkit.runaway import in_process_call
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -39,13 +40,14 @@ def wsgi_callback(app: Any) -> Any:
     def answer(request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(request.url or "")
         path = url.path + (f"?{url.query}" if url.query else "")
-        response = client.open(
-            path,
-            base_url=f"{url.scheme}://{url.netloc}",
-            method=request.method or "GET",
-            headers=dict(request.headers),
-            data=_body(request),
-        )
+        with in_process_call(app):
+            response = client.open(
+                path,
+                base_url=f"{url.scheme}://{url.netloc}",
+                method=request.method or "GET",
+                headers=dict(request.headers),
+                data=_body(request),
+            )
         headers = {name: value for name, value in response.headers.items()}
         return response.status_code, headers, response.get_data()
 

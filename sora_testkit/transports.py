@@ -18,6 +18,7 @@ import httpx
 
 from mock_server.backend.journal import HEADER_PAIRS_KEY
 from mock_server.wsgi_run import environ_key, run_app
+from sora_testkit.runaway import in_process_call
 
 
 def pep3333_paths(app: Any) -> Any:
@@ -86,7 +87,8 @@ def _sync_transport_type(http: ModuleType) -> type[Any]:
                 environ["CONTENT_LENGTH"] = length = str(len(content))
                 pairs.append(("CONTENT_LENGTH", length))
             environ[HEADER_PAIRS_KEY] = pairs
-            status, headers, exc_info, body = run_app(self.app, environ)
+            with in_process_call(self.app):
+                status, headers, exc_info, body = run_app(self.app, environ)
             if exc_info and exc_info[0] and self.raise_app_exceptions:
                 raise exc_info[1]
             return http.Response(

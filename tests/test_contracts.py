@@ -78,7 +78,7 @@ def test_catalog_and_contract_enums_are_equal() -> None:
     assert _enum("control/progression_request", "properties", "mode") == list(catalog.PROGRESSIONS)
     assert _enum("control/outcome_request", "properties", "outcome") == list(catalog.OUTCOMES)
     state = ("$defs", "step", "else", "properties")
-    assert _enum("control/history_request", *state, "status") == list(catalog.JOB_STATUSES)
+    assert _enum("control/history_request", *state, "status") == list(catalog.SCRIPTABLE_STATUSES)
     fault = contracts.load()["control/fault_request"]["properties"]
     assert fault["delay_ms"]["maximum"] == 60_000
     assert set(fault) == {f.name for f in dataclasses.fields(Fault)}

@@ -318,10 +318,12 @@ def test_every_readme_outcome_answers_as_documented(
                 task: dict[str, Any] = {"mode": "image-to-video", "prompt": "a lighthouse" + marker}
                 task["image_urls"] = ["https://images.example.com/r.png"]
                 created = http.post(GT_CREATE, json={"input": task})
-            _check(dialect, outcome, created, http)
+            _check(dialect, outcome, created, http, forced=way != "magic prompt")
 
 
-def _check(dialect: str, outcome: catalog.Outcome, created: httpx.Response, http: Any) -> None:
+def _check(
+    dialect: str, outcome: catalog.Outcome, created: httpx.Response, http: Any, *, forced: bool
+) -> None:
     if outcome.reject_rule is not None:
         assert created.status_code == rules.get(outcome.reject_rule).status, created.text
         assert created.headers["x-sora-mock-rule"] == outcome.reject_rule
@@ -349,6 +351,11 @@ def _check(dialect: str, outcome: catalog.Outcome, created: httpx.Response, http
     if outcome.slow:
         assert state in ("success", "completed")
         assert reads == catalog.POLL_STEPS * catalog.SLOW_FACTOR
+        return
+    if outcome.cancellable_only:  # no cancelled state here: the job ends as usual
+        assert state in ("success", "completed")
+        queued = http.get("/_mock/outcomes").json()["forced_outcomes"]
+        assert queued == ([outcome.name] if forced else [])  # kept for the next Sora 1 job
         return
     assert state == "failed"
     failure = outcome.failure or ""

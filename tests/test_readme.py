@@ -17,16 +17,60 @@ def between(start: str, end: str) -> str:
     return README[first : README.index(end, first)]
 
 
-def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester) -> None:
+def readme_testing_section() -> str:
+    """The README's testing section's Python blocks, as one user's test file."""
     blocks = re.findall(
         r"```python\n(.*?)```", between("## Testing your client with pytest", "### Fixtures"), re.S
     )
-    assert len(blocks) == 4
-    pytester.makepyfile(test_from_readme="\n".join(blocks))
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
+    assert len(blocks) == 5
+    return "\n".join(blocks)
+
+
+def run_as_a_users_file(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(test_from_readme=source)
+    return pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", *args
     )
-    result.assert_outcomes(passed=12)
+
+
+def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester) -> None:
+    result = run_as_a_users_file(pytester, readme_testing_section())
+    result.assert_outcomes(passed=14)
+
+
+#: The README's careful clients with one careless change each, the test that catches it, and
+#: what the failure says.
+CARELESS = {
+    "progress 100 taken as done": (
+        'while video.status in ("queued", "in_progress"):',
+        "while video.progress < 100:",
+        "test_a_full_bar_is_not_a_finished_video",
+        "*NotFoundError: Error code: 404*Video is not ready yet*",
+    ),
+    "cancelled ignored": (
+        'while job["status"] not in ("succeeded", "failed", "cancelled"):',
+        'while job["status"] not in ("succeeded", "failed"):',
+        "test_a_cancelled_job_ends_the_wait",
+        "*TimeoutError: task_*",
+    ),
+    "never gives up": (
+        "    while time.monotonic() < deadline:\n        video = client.videos.retrieve(video_id)",
+        "    while True:\n        video = client.videos.retrieve(video_id)",
+        "test_gives_up_on_a_job_that_never_ends",
+        "*ClientNeverStopped: the client slept 86,410 s of mock time in this test (the last sleep "
+        "10 s) (the loop: wait_for_video at *test_from_readme.py:*): at most 86,400 s (max_sleep)*",
+    ),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(CARELESS))
+def test_the_readmes_tests_catch_a_careless_client(pytester: pytest.Pytester, bug: str) -> None:
+    careful, careless, test, said = CARELESS[bug]
+    source = readme_testing_section()
+    assert source.count(careful) == 1
+    result = run_as_a_users_file(pytester, source.replace(careful, careless), "-k", test)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([said])
 
 
 def python_blocks() -> list[str]:

@@ -235,5 +235,5 @@ def test_readme_documents_every_magic_prompt() -> None:
 
 def test_every_failure_code_and_outcome_is_consistent() -> None:
     for outcome in catalog.OUTCOMES.values():
-        assert outcome.failure is None or outcome.failure in catalog.FAILURES
+        assert outcome.failure is None or outcome.failure in catalog.ENDINGS
         assert outcome.reject_rule is None or outcome.reject_rule in {r.id for r in all_rules()}

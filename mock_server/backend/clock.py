@@ -115,11 +115,15 @@ class MockClock:
         self._anchor_mock = current
 
     def snapshot(self) -> dict[str, float | bool]:
-        """The clock's state, to be restored after a restart."""
+        """The clock's state, to be restored after a restart (in seconds, and exactly in
+        nanoseconds)."""
         with self._lock:
+            now, wall = self._now_ns(), self._wall_ns()
             return {
-                "now": self._now_ns() / NANOS,
-                "wall": self._wall_ns() / NANOS,
+                "now": now / NANOS,
+                "wall": wall / NANOS,
+                "now_ns": now,
+                "wall_ns": wall,
                 "frozen": self._frozen,
             }
 
@@ -127,13 +131,17 @@ class MockClock:
         """Take up a snapshot: a frozen clock where it stood; a running one at the same offset
         from the wall clock, so the time it was down counts as time that passed."""
         frozen = bool(snapshot["frozen"])
+        now, wall = (
+            (int(snapshot["now_ns"]), int(snapshot["wall_ns"]))
+            if "now_ns" in snapshot  # an older file kept seconds only
+            else (to_nanos(float(snapshot["now"])), to_nanos(float(snapshot["wall"])))
+        )
         with self._lock:
             self._anchor_wall = self._wall_ns()
             if frozen or self._holds:
-                self._anchor_mock = to_nanos(float(snapshot["now"]))
+                self._anchor_mock = now
             else:
-                offset = to_nanos(float(snapshot["now"])) - to_nanos(float(snapshot["wall"]))
-                self._anchor_mock = self._anchor_wall + offset
+                self._anchor_mock = self._anchor_wall + (now - wall)
             self._frozen = frozen
 
     def reset(self, start: float | None = None, *, frozen: bool | None = None) -> None:

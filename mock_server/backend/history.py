@@ -2,7 +2,9 @@
 
 A test queues a history; the next job created takes it, and each status read of that job plays
 the next step: a state (with its progress, and the failure code when it fails) or an HTTP
-fault that answers that read instead. Once the steps run out the job stays where it is.
+fault that answers that read instead. Once the steps run out the job stays where it is. A
+history that ends ``cancelled`` is taken by the next job of a dialect that shows a cancelled
+job (Azure's Sora 1 jobs API); other jobs pass it by.
 """
 
 from __future__ import annotations
@@ -61,7 +63,13 @@ class ScriptedFault(Exception):
 
 def check(steps: list[Step]) -> list[Step]:
     """Refuse what no real job does: going back, progress out of range, acting after the end."""
-    rank = {catalog.QUEUED: 0, catalog.IN_PROGRESS: 1, catalog.COMPLETED: 2, catalog.FAILED: 2}
+    rank = {
+        catalog.QUEUED: 0,
+        catalog.IN_PROGRESS: 1,
+        catalog.COMPLETED: 2,
+        catalog.FAILED: 2,
+        catalog.CANCELLED: 2,
+    }
     last_rank, last_progress, ended = 0, 0, False
     for index, step in enumerate(steps):
         if isinstance(step, FaultStep):
@@ -74,16 +82,21 @@ def check(steps: list[Step]) -> list[Step]:
             raise HistoryError(f"step {index}: unknown status {step.status!r}")
         if rank[step.status] < last_rank or step.progress < last_progress:
             raise HistoryError(f"step {index}: a job never goes back")
+        # ``in_progress`` at 100 is a reading a client must survive: the bar is full, the
+        # video is not ready until a read says ``completed``.
         expected = {
             catalog.QUEUED: step.progress == 0,
-            catalog.IN_PROGRESS: 0 <= step.progress <= 99,
+            catalog.IN_PROGRESS: 0 <= step.progress <= 100,
             catalog.COMPLETED: step.progress == 100,
             catalog.FAILED: 0 <= step.progress <= 99,
+            catalog.CANCELLED: 0 <= step.progress <= 99,
         }[step.status]
         if not expected:
             raise HistoryError(f"step {index}: progress {step.progress} is wrong for {step.status}")
         if (step.status == catalog.FAILED) != (step.failure is not None):
             raise HistoryError(f"step {index}: a failure code goes with 'failed' and only there")
+        if step.status == catalog.FAILED and step.failure == catalog.CANCELLED:
+            raise HistoryError(f"step {index}: a cancelled job is StateStep('cancelled', ...)")
         if step.failure is not None and step.failure not in catalog.FAILURES:
             raise HistoryError(f"step {index}: unknown failure {step.failure!r}")
         last_rank, last_progress = rank[step.status], step.progress
@@ -104,3 +117,8 @@ def from_json(raw: list[dict[str, Any]]) -> list[Step]:
     The form itself is checked before (``contracts/control/history_request.json``).
     """
     return check([step_from_dict(item) for item in raw])
+
+
+def cancels(script: list[dict[str, Any]]) -> bool:
+    """Whether a history (in its JSON form) ends with the job cancelled."""
+    return any(step.get("status") == catalog.CANCELLED for step in script)

@@ -113,7 +113,7 @@ class Job:
         """Where in the run the job fails, or ``None`` when it succeeds."""
         if self.failure_code is None:
             return None
-        return max(catalog.FAILURES[self.failure_code].at_fraction, catalog.QUEUED_SHARE)
+        return max(catalog.ENDINGS[self.failure_code].at_fraction, catalog.QUEUED_SHARE)
 
     def end_fraction(self) -> float:
         """The fraction at which the job turns terminal."""
@@ -145,6 +145,8 @@ class Job:
         if status == catalog.COMPLETED:
             self.completed_at = now
             self.expires_at = now + self.lifetime
+        elif status == catalog.CANCELLED:
+            self.completed_at = now
         elif status == catalog.FAILED and failure is not None:
             kind = catalog.FAILURES[failure]
             self.completed_at = now
@@ -157,12 +159,23 @@ class Job:
             self.completed_at = now
             self.expires_at = now + self.lifetime
             return
-        kind = catalog.FAILURES[self.failure_code]
         end = self.end_fraction()
         self.progress = 0 if end <= catalog.QUEUED_SHARE else min(99, round(end * 100))
-        self.status = catalog.FAILED
         self.completed_at = now
+        if self.failure_code == catalog.CANCELLED:
+            self.status = catalog.CANCELLED
+            return
+        kind = catalog.FAILURES[self.failure_code]
+        self.status = catalog.FAILED
         self.error_code, self.error_message = kind.code, kind.message
+
+    def cancel(self, now: float) -> bool:
+        """Stop the job where it is; return True when this made it terminal."""
+        if self.terminal:
+            return False
+        self.status, self.completed_at = catalog.CANCELLED, now
+        self.fraction = 1.0
+        return True
 
 
 #: Fields kept in a record as they are: everything but the script and the reference.

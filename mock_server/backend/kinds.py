@@ -58,6 +58,9 @@ class JobKind:
     poll_interval: float = 0.0
     #: The setting that overrides ``lifetime``, when the results' lifetime is a setting.
     lifetime_setting: str | None = None
+    #: The dialect's API shows a cancelled job (a forced cancellation, a history ending
+    #: cancelled and the cancel control apply to its jobs only).
+    cancellable: bool = False
 
     def lifetime_in(self, settings: Any) -> float:
         """Seconds from completion until the results expire, under these settings."""

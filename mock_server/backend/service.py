@@ -6,6 +6,7 @@ import contextlib
 import copy
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from mock_server import catalog, rules
 from mock_server.backend import history
@@ -23,6 +24,14 @@ from mock_server.rules.registry import RuleViolation
 from mock_server.settings import Settings
 
 JobListener = Callable[[Job], None]
+
+
+class CancelRefused(ValueError):
+    """A job that cannot be cancelled, and the HTTP status the control API answers."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class VideoService:
@@ -144,14 +153,21 @@ class VideoService:
 
     # --- creating --------------------------------------------------------------------------
 
-    def _take_outcome(self, has_reference: bool) -> catalog.Outcome | None:
+    @staticmethod
+    def _applies(outcome: catalog.Outcome, has_reference: bool, cancellable: bool) -> bool:
+        """Whether a forced outcome applies to this create (or waits for another)."""
+        if outcome.needs_reference and not has_reference:
+            return False
+        return cancellable or not outcome.cancellable_only
+
+    def _take_outcome(self, has_reference: bool, cancellable: bool) -> catalog.Outcome | None:
         if not self._forced.read():
             return None
 
         def take(forced: list[str]) -> catalog.Outcome | None:
             for index, name in enumerate(forced):
                 outcome = catalog.OUTCOMES[name]
-                if outcome.needs_reference and not has_reference:
+                if not self._applies(outcome, has_reference, cancellable):
                     continue
                 del forced[index]
                 return outcome
@@ -159,23 +175,33 @@ class VideoService:
 
         return self._forced.update(take)
 
-    def _take_history(self) -> list[Step] | None:
+    def _take_history(self, cancellable: bool) -> list[Step] | None:
+        """The first history queued that this job can play (one that ends cancelled waits for
+        a job of a dialect that shows it)."""
         if not self._histories.read():
             return None
-        script = self._histories.update(lambda histories: histories.pop(0) if histories else None)
+
+        def take(histories: list[list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
+            for index, script in enumerate(histories):
+                if cancellable or not history.cancels(script):
+                    return histories.pop(index)
+            return None
+
+        script = self._histories.update(take)
         return None if script is None else history.from_json(script)
 
-    def plan(self, request: VideoRequest) -> VideoRequest:
+    def plan(self, request: VideoRequest, *, cancellable: bool = False) -> VideoRequest:
         """Apply forced outcomes and magic markers: a refusal raises (a ``RuleViolation``, or a
-        ``ScriptedFault`` for a bare HTTP status); a failure or slowness is planned."""
+        ``ScriptedFault`` for a bare HTTP status); a failure, a cancellation (on a dialect that
+        shows one) or slowness is planned."""
         outcomes = catalog.outcomes_in_prompt(request.prompt)
-        forced = self._take_outcome(request.reference is not None)
+        forced = self._take_outcome(request.reference is not None, cancellable)
         if forced is not None:
             outcomes.append(forced)
         failure = request.failure_code
         slow = request.slow
         for outcome in outcomes:
-            if outcome.needs_reference and request.reference is None:
+            if not self._applies(outcome, request.reference is not None, cancellable):
                 continue
             if outcome.reject_rule is not None:
                 raise RuleViolation(
@@ -232,8 +258,9 @@ class VideoService:
         refusal: RuleViolation | ScriptedFault | None = None
         with self.store.locked():
             self._check_concurrency(owner, dialect, request.deployment, now)
+            cancellable = self.kinds[dialect].cancellable
             try:
-                planned = self.plan(request)
+                planned = self.plan(request, cancellable=cancellable)
             except (RuleViolation, ScriptedFault) as exc:
                 # Raised once the transaction is committed: the outcome it used up stays used.
                 refusal = exc
@@ -242,7 +269,7 @@ class VideoService:
                 job.remixed_from = remixed_from
                 job.origin, job.callback_url = origin, callback_url
                 job.source_id, job.extensions = source_id, extensions
-                job.script = self._take_history()
+                job.script = self._take_history(cancellable)
                 self._schedule(job)
                 self.store.add(job)
                 self._advance(job, now)
@@ -365,6 +392,34 @@ class VideoService:
             self.store.remove(job_id)
         self.media.forget(job_id)
         return job
+
+    def cancel(self, job_id: str) -> Job:
+        """Cancel an unfinished job where it stands (its script, if any, plays no further).
+
+        Raises ``LookupError`` for an unknown job, :class:`CancelRefused` (with the reason)
+        for a job of a dialect that shows no cancelled state, or one already finished.
+        """
+        now = self.clock.now()
+        with self.store.locked():
+            job = self.store.get(job_id)
+            if job is None:
+                raise LookupError(job_id)
+            if not self.kinds[job.dialect].cancellable:
+                cancellable = sorted(name for name, kind in self.kinds.items() if kind.cancellable)
+                raise CancelRefused(
+                    f"'{job_id}' is a job of the {job.dialect} dialect: only "
+                    f"{', '.join(cancellable)} jobs can be cancelled (no other API shows a "
+                    "cancelled job)."
+                )
+            self._advance(job, now)
+            if not job.cancel(now):
+                raise CancelRefused(f"'{job_id}' has already finished ({job.status}).", 409)
+            job.script, job.due_at = None, None
+            self.store.save(job)
+            cancelled = copy.copy(job)
+        for listener in self.listeners:
+            listener(copy.copy(cancelled))
+        return cancelled
 
     def remix(self, job_id: str, prompt: str, *, owner: str, dialect: str | None = None) -> Job:
         """A new job from a completed one, keeping its model, size, length and reference."""

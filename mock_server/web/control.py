@@ -282,6 +282,13 @@ def list_unreachable() -> ResponseReturnValue:
     return current_state().resolver.unreachable()
 
 
+@blueprint.post("/jobs/<job_id>/cancel")
+def cancel_job(job_id: str) -> ResponseReturnValue:
+    """Cancel an unfinished job of Azure's Sora 1 jobs API (the one API that shows a cancelled
+    job): its next status read says ``cancelled``."""
+    return controls().cancel_job(job_id)
+
+
 @blueprint.get("/jobs/<job_id>")
 def job(job_id: str) -> ResponseReturnValue:
     """A job's internal state (no status read is counted)."""

@@ -18,6 +18,7 @@ SDK_MAX_RETRIES = 2
 def _histories(
     draw: st.DrawFn,
     failures: bool,
+    cancellations: bool,
     faults: bool,
     max_reads: int,
     fault_statuses: tuple[int, ...],
@@ -34,14 +35,22 @@ def _histories(
     progress = sorted(draw(st.lists(st.integers(min_value=1, max_value=99), max_size=room)))
     steps: list[Step] = [StateStep(catalog.QUEUED, 0) for _ in range(queued)]
     steps += [StateStep(catalog.IN_PROGRESS, value) for value in progress]
-    failure = draw(st.sampled_from((None, *catalog.COMMON_FAILURES))) if failures else None
-    if failure is None:
+    ends: list[str | None] = [None]
+    if failures:
+        ends += catalog.COMMON_FAILURES
+    if cancellations:
+        ends.append(catalog.CANCELLED)
+    end = draw(st.sampled_from(ends))
+    at = progress[-1] if progress else 0
+    if end is None:
+        # A full bar before the end: in_progress at 100, which is not yet completed.
+        if room > len(progress) and draw(st.booleans()):
+            steps.append(StateStep(catalog.IN_PROGRESS, 100))
         steps.append(StateStep(catalog.COMPLETED, 100))
+    elif end == catalog.CANCELLED:
+        steps.append(StateStep(catalog.CANCELLED, draw(st.integers(min_value=at, max_value=99))))
     else:
-        at = progress[-1] if progress else 0
-        steps.append(
-            StateStep(catalog.FAILED, draw(st.integers(min_value=at, max_value=99)), failure)
-        )
+        steps.append(StateStep(catalog.FAILED, draw(st.integers(min_value=at, max_value=99)), end))
     if faults:
         # Either faults scattered among the reads, or a burst of consecutive ones: a burst of
         # ``max_burst`` is what exhausts a retrying client, so it comes up often.
@@ -62,6 +71,7 @@ def _histories(
 def job_histories(
     *,
     failures: bool = True,
+    cancellations: bool = False,
     faults: bool = True,
     max_reads: int = 12,
     fault_statuses: tuple[int, ...] = FAULT_STATUSES,
@@ -70,8 +80,11 @@ def job_histories(
     """Legal sequences of what a job's status reads return, for ``SoraMock.play_history``.
 
     A history is some ``queued`` reads (progress 0), ``in_progress`` reads with progress that
-    never goes back, then ``completed`` (100) or, with ``failures``, ``failed`` with any failure
-    code; with ``faults``, HTTP errors from ``fault_statuses`` (each with a small
+    never goes back, then ``completed`` (100, sometimes after an ``in_progress`` read at 100:
+    a full bar is not a finished video) or, with ``failures``, ``failed`` with any failure
+    code, or, with ``cancellations``, ``cancelled`` (only Azure's Sora 1 jobs API shows it: a
+    history ending so is played by the next job of that dialect); with ``faults``, HTTP
+    errors from ``fault_statuses`` (each with a small
     ``retry-after-ms``) before the end: up to three scattered among the reads, or, about half
     the time, a burst of 1 to ``max_burst`` in a row. The default burst, three, is one more than
     the official SDK's two retries: a client that re-submits once its retries run out meets
@@ -79,4 +92,4 @@ def job_histories(
     in every dialect, in its own words (``pending``/``processing`` and ``failCode`` on
     generateTask). Shrinks towards a single ``completed`` read with no faults.
     """
-    return _histories(failures, faults, max_reads, tuple(fault_statuses), max_burst)
+    return _histories(failures, cancellations, faults, max_reads, tuple(fault_statuses), max_burst)

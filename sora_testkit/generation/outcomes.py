@@ -9,12 +9,17 @@ from hypothesis.errors import InvalidArgument
 
 from mock_server import catalog
 
-#: What an outcome does to the next create: the job fails, the create is refused, or it is slow.
-EFFECTS = ("failure", "refusal", "slow")
+#: What an outcome does to the next create: the job fails, the create is refused, it is slow,
+#: or (Azure's Sora 1 jobs API only) the job is cancelled.
+EFFECTS = ("failure", "refusal", "slow", "cancellation")
+#: The effects drawn by default: those every dialect's jobs show.
+EVERY_DIALECT = ("failure", "refusal", "slow")
 
 
 def effect_of(outcome: catalog.Outcome) -> str:
-    """``failure``, ``refusal`` or ``slow``."""
+    """``failure``, ``refusal``, ``slow`` or ``cancellation``."""
+    if outcome.cancellable_only:
+        return "cancellation"
     if outcome.failure is not None:
         return "failure"
     if outcome.reject_rule is not None or outcome.refuse_status is not None:
@@ -36,13 +41,15 @@ def _forced(draw: st.DrawFn, effects: tuple[str, ...], with_reference: bool) -> 
 
 
 def forced_outcomes(
-    *, effects: Sequence[str] = EFFECTS, with_reference: bool = False
+    *, effects: Sequence[str] = EVERY_DIALECT, with_reference: bool = False
 ) -> st.SearchStrategy[str]:
     """Names of forced outcomes (README "Forcing outcomes"): every documented failure, refusal
     and the slow job, for ``sora_mock.force_outcome(name)`` or ``catalog.magic_marker(name)``.
 
     ``effects`` keeps some of ``failure`` (the job ends ``failed`` with that code), ``refusal``
-    (the create is answered with a 4xx or 503) and ``slow``; ``with_reference`` includes the
+    (the create is answered with a 4xx or 503), ``slow`` and ``cancellation`` (the job ends
+    ``cancelled``: Azure's Sora 1 jobs API only, so not drawn unless named); ``with_reference``
+    includes the
     outcomes that need a create with a reference image (``face_rejected``). Shrinks towards
     ``moderation_blocked``.
     """

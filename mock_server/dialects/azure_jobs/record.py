@@ -104,6 +104,7 @@ DIALECT = Dialect(
         make_suffix=ids.job_suffix,
         min_poll_steps=catalog.AZURE_JOBS_MIN_POLL_STEPS,
         poll_interval=catalog.AZURE_JOBS_POLL_INTERVAL_SECONDS,
+        cancellable=True,
     ),
     error_contract="azure/error",
     render_error=render.error,

@@ -18,11 +18,13 @@ def _ts(value: float | None) -> int | None:
 
 def status(job: Job) -> str:
     """The job's state in this API's walk: queued, preprocessing, running, processing,
-    succeeded or failed."""
+    succeeded, failed or cancelled."""
     if job.status == catalog.COMPLETED:
         return catalog.AZURE_JOB_SUCCEEDED
     if job.status == catalog.FAILED:
         return catalog.AZURE_JOB_FAILED
+    if job.status == catalog.CANCELLED:
+        return catalog.AZURE_JOB_CANCELLED
     if job.status == catalog.QUEUED:
         return catalog.AZURE_JOB_QUEUED
     reached = [name for name, at in catalog.AZURE_JOB_WALK if job.progress / 100 >= at]
