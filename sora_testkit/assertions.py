@@ -122,7 +122,8 @@ def polls_too_close(
             continue
         before = last.get(job)
         last[job] = entry
-        if before is None or _is_create(before):
+        # Only polls count: a read after an answer that showed the job finished is not one.
+        if before is None or _is_create(before) or before.get("terminal"):
             continue
         wanted = min_interval
         if wanted is None:
@@ -150,10 +151,11 @@ def _is_create(entry: Mapping[str, Any]) -> bool:
 def assert_polls_paced(
     entries: Iterable[Mapping[str, Any]], min_interval: float | None = None
 ) -> None:
-    """Fail if status reads of one job came closer together than ``min_interval`` seconds
-    (default: the ``openai-poll-after-ms`` hint the previous read carried on the native and
-    Azure dialects; 5 s on generateTask (seed 004) and Azure's Sora 1 jobs (its docs); 1 s on
-    UniAll), naming both reads."""
+    """Fail if status reads of one unfinished job came closer together than ``min_interval``
+    seconds (default: the ``openai-poll-after-ms`` hint the previous read carried on the native
+    and Azure dialects; 5 s on generateTask (seed 004) and Azure's Sora 1 jobs (its docs); 1 s
+    on UniAll), naming both reads. A read after an answer that showed the job finished is not a
+    poll and is not judged."""
     lines = polls_too_close(entries, min_interval)
     if lines:
         raise CarelessClientError("the client polled too fast:\n" + "\n".join(lines))

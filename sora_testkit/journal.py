@@ -30,8 +30,22 @@ class Journal(list[Entry]):
         ]
 
     def downloads(self, job_id: str | None = None) -> list[Entry]:
-        """Requests that used a job's results (content, result files, remixes, edits and
-        extensions of it), of ``job_id`` or any."""
+        """Downloads of a job's own results (its content, result files, a generation's video
+        or thumbnail), of ``job_id`` or any; a remix, edit or extension of it is not one
+        (:meth:`derived_from`)."""
+        return [entry for entry in self._uses(job_id) if entry.get("method") in ("GET", "HEAD")]
+
+    def derived_from(self, job_id: str | None = None) -> list[Entry]:
+        """Requests that made a new job from a job's results (a remix, an edit or an extension
+        of it by id), of ``job_id`` or any."""
+        return [entry for entry in self._uses(job_id) if entry.get("method") == "POST"]
+
+    def used(self, job_id: str | None = None) -> list[Entry]:
+        """Every request that used a job's results: :meth:`downloads` and
+        :meth:`derived_from` together, in order."""
+        return self._uses(job_id)
+
+    def _uses(self, job_id: str | None) -> list[Entry]:
         return [
             entry
             for entry in self

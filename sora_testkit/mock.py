@@ -59,6 +59,8 @@ class SoraMock:
         self.api_key = api_key
         self.origin = origin.rstrip("/")
         self._followers: list[Callable[[MockState], object]] = []
+        #: Where the ledger stood at the last reset (``cost_since("reset")``).
+        self._reset_mark = 0
         #: The guard that stops a client that never stops (``limit_loops``).
         self.guard = runaway.guard(app, runaway.LoopLimits())
         self._watch(self.state)
@@ -193,6 +195,7 @@ class SoraMock:
         old = self.state
         replace_state(self.app, old.settings)
         self.state.service.ledger.extend(old.service.ledger)
+        self._reset_mark = len(old.service.ledger)
         for follow in self._followers:
             follow(self.state)
 
@@ -216,7 +219,8 @@ class SoraMock:
     @property
     def requests(self) -> Journal:
         """The request journal, oldest first (keys masked, uploads by size and digest), with
-        queries: ``creates()``, ``reads_of(job_id)``, ``downloads()``, ``refused()``."""
+        queries: ``creates()``, ``reads_of(job_id)``, ``downloads()``, ``derived_from()``,
+        ``used()``, ``refused()``."""
         return Journal(self.state.journal.entries())
 
     def deliveries(self, kind: str | None = None) -> list[dict[str, Any]]:
@@ -257,15 +261,33 @@ class SoraMock:
     @property
     def cost(self) -> float:
         """What the jobs this mock made would have cost on the real service, in dollars
-        (SPEC 1.6's prices per second; see ``catalog.price_of``)."""
-        return round(sum(dollars for _, dollars in self.state.service.ledger), 2)
+        (the providers' prices per second; see ``catalog.price_of``), over every reset."""
+        return self.cost_since(0)
 
-    def assert_cost_below(self, dollars: float) -> None:
-        """Fail if the jobs made so far would have cost ``dollars`` or more."""
-        if self.cost >= dollars:
-            made = len(self.state.service.ledger)
+    def mark_cost(self) -> int:
+        """A mark in the ledger: ``cost_since(mark)`` counts only the jobs made after it."""
+        return len(self.state.service.ledger)
+
+    def cost_since(self, mark: int | str) -> float:
+        """What the jobs made since ``mark`` (from :meth:`mark_cost`, or ``"reset"``: since
+        the last :meth:`reset`, one Hypothesis example) would have cost, in dollars."""
+        start = self._reset_mark if mark == "reset" else int(mark)
+        return round(sum(dollars for _, dollars in self.state.service.ledger[start:]), 2)
+
+    def assert_cost_below(self, dollars: float, *, since: int | str = 0) -> None:
+        """Fail if the jobs made (since ``since``: a :meth:`mark_cost` mark, or ``"reset"``;
+        by default since the test began) would have cost ``dollars`` or more."""
+        start = self._reset_mark if since == "reset" else int(since)
+        spent = self.cost_since(start)
+        if spent >= dollars:
+            made = len(self.state.service.ledger) - start
+            window = (
+                ""
+                if start == 0
+                else (" since the last reset" if since == "reset" else " since the mark")
+            )
             raise AssertionError(
-                f"{made} job(s) would have cost ${self.cost:.2f} on the real service, "
+                f"{made} job(s){window} would have cost ${spent:.2f} on the real service, "
                 f"not below ${dollars:.2f}"
             )
 

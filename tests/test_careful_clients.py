@@ -171,6 +171,60 @@ def test_gave_up_within(make_app: AppFactory, limit: float, gave_up: bool) -> No
     assert f"still polled {video.id} 65 s after its create" in str(raised.value)
 
 
+def test_a_re_read_of_a_finished_job_is_not_a_poll(make_app: AppFactory) -> None:
+    """A client that polls every 5 s, then reads the finished video once more at once (as
+    ``poll()`` followed by ``retrieve()`` does): paced. Two unfinished reads at once: not."""
+    mock = mock_of(make_app, progression="polls")
+    with client_clock(mock):
+        sdk = openai_client(mock.app)
+        video = sdk.videos.create(prompt="x")
+        while video.status != "completed":
+            time.sleep(5)
+            video = sdk.videos.retrieve(video.id)
+        sdk.videos.retrieve(video.id)
+        sdk.videos.retrieve(video.id)
+    mock.assert_polls_paced(min_interval=5)
+
+    hasty = mock_of(make_app, progression="polls")
+    with client_clock(hasty):
+        sdk = openai_client(hasty.app)
+        video = sdk.videos.create(prompt="x")
+        sdk.videos.retrieve(video.id)
+        sdk.videos.retrieve(video.id)  # unfinished, 0 s after the last
+    with pytest.raises(CarelessClientError) as raised:
+        hasty.assert_polls_paced(min_interval=5)
+    assert f"read {video.id} 0 s after GET /v1/videos/{video.id} (req_" in str(raised.value)
+
+
+def test_downloads_are_a_jobs_own_and_derivations_are_named_apart(
+    make_app: AppFactory,
+) -> None:
+    mock = mock_of(make_app, progression="instant")
+    with mock.httpx_client() as http:
+        video = http.post("/v1/videos", json={"prompt": "x"}).json()
+        http.get(f"/v1/videos/{video['id']}/content")
+        http.get(f"/v1/videos/{video['id']}/content", params={"variant": "thumbnail"})
+        remix = http.post(f"/v1/videos/{video['id']}/remix", json={"prompt": "y"}).json()
+        edit = http.post(
+            "/v1/videos/edits", json={"video": {"id": video["id"]}, "prompt": "z"}
+        ).json()
+        http.get(f"/v1/videos/{remix['id']}/content")
+    journal = mock.requests
+    assert [e["path"] for e in journal.downloads(video["id"])] == [
+        f"/v1/videos/{video['id']}/content"
+    ] * 2
+    assert [e["path"] for e in journal.derived_from(video["id"])] == [
+        f"/v1/videos/{video['id']}/remix",
+        "/v1/videos/edits",
+    ]
+    assert journal.used(video["id"]) == [
+        *journal.downloads(video["id"])[:2],
+        *journal.derived_from(video["id"]),
+    ]
+    assert [e["uses"] for e in journal.downloads()] == [video["id"]] * 2 + [remix["id"]]
+    assert edit["status"] == "completed"
+
+
 @pytest.mark.parametrize(
     ("progression", "settings"),
     [("polls", {"poll_steps": 100}), ("time", {}), ("manual", {})],

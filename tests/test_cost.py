@@ -65,3 +65,29 @@ def test_none(sora_mock):
     result.stdout.fnmatch_lines(
         ["sora-testkit: 2 mock job(s) (openai 2) would have cost $4.40 on the real service"]
     )
+
+
+def test_a_cost_window_starts_where_the_test_says(make_app: AppFactory) -> None:
+    """Per Hypothesis example (since the last reset), or from a mark: no subtracting by hand."""
+    mock = SoraMock(make_app(progression="instant"))
+    with mock.httpx_client() as http:
+        for _ in range(3):
+            http.post("/v1/videos", json={"prompt": "x"})  # $0.40 each
+    mock.reset()  # the next example
+    with mock.httpx_client() as http:
+        http.post("/v1/videos", json={"prompt": "x", "seconds": "8"})  # $0.80
+        mark = mock.mark_cost()
+        http.post("/v1/videos", json={"prompt": "x"})  # $0.40
+    assert mock.cost == pytest.approx(2.40)  # the whole test
+    assert mock.cost_since("reset") == pytest.approx(1.20)  # this example
+    assert mock.cost_since(mark) == pytest.approx(0.40)
+    mock.assert_cost_below(1.25, since="reset")
+    mock.assert_cost_below(0.41, since=mark)
+    with pytest.raises(AssertionError) as refused:
+        mock.assert_cost_below(1.0, since="reset")
+    assert str(refused.value) == (
+        "2 job(s) since the last reset would have cost $1.20 on the real service, not below $1.00"
+    )
+    with pytest.raises(AssertionError) as whole:
+        mock.assert_cost_below(2.0)
+    assert str(whole.value) == "5 job(s) would have cost $2.40 on the real service, not below $2.00"
