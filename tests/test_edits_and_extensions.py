@@ -103,6 +103,27 @@ def test_an_edit_by_id_keeps_the_sources_model_size_and_length(app: Any) -> None
         )
 
 
+def test_the_sdk_refuses_a_video_by_id_and_its_own_post_sends_it(app: Any) -> None:
+    """The README's by-id request: the SDK's ``edit(video={"id": ...})`` raises before sending;
+    ``client.post(..., body=..., cast_to=openai.types.Video)`` edits and extends by id."""
+    sdk = openai_client(app)
+    source = sdk.videos.create(prompt="A harbour at dusk")
+    with pytest.raises(RuntimeError, match="Expected entry at `video`"):
+        sdk.videos.edit(prompt="dawn", video={"id": source.id})
+    edited = sdk.post(
+        "/videos/edits",
+        body={"prompt": "The same harbour at dawn", "video": {"id": source.id}},
+        cast_to=openai.types.Video,
+    )
+    longer = sdk.post(
+        "/videos/extensions",
+        body={"prompt": "The boats sail out", "seconds": "8", "video": {"id": source.id}},
+        cast_to=openai.types.Video,
+    )
+    assert isinstance(edited, openai.types.Video) and edited.id != source.id
+    assert (edited.seconds, longer.seconds) == ("4", "12")
+
+
 def test_extensions_stop_at_six_and_at_120_seconds(app: Any) -> None:
     with httpx_client(app, headers=AUTH) as http:
         video = completed(http, seconds="4")

@@ -89,3 +89,34 @@ def test_live_target(sora_live_target, sora_mock):
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"
     )
     result.assert_outcomes(passed=4)
+
+
+def test_the_official_sdk_takes_the_transports(make_app: AppFactory) -> None:
+    """SDK 3.x runs on httpx2 but takes an ``httpx`` client on a kit transport, sync and
+    async, ``OpenAI`` and ``AzureOpenAI`` alike (the README's fixtures paragraph)."""
+    import asyncio
+
+    import httpx
+    import openai
+
+    from sora_testkit import async_wsgi_transport, wsgi_transport
+
+    mock = SoraMock(make_app(progression="instant"))
+    # The SDK's hints name httpx2's clients; it takes httpx's at run time, which is the point.
+    azure = openai.AzureOpenAI(  # type: ignore[call-overload]
+        api_key="k",
+        api_version="preview",
+        azure_endpoint=mock.origin,
+        http_client=httpx.Client(transport=wsgi_transport(mock.app)),
+    )
+    assert azure.videos.create(prompt="x", model="sora-2").status == "completed"
+    native = openai.AsyncOpenAI(
+        api_key="k",
+        base_url=mock.base_url,
+        http_client=httpx.AsyncClient(transport=async_wsgi_transport(mock.app)),  # type: ignore[arg-type]
+    )
+    assert asyncio.run(native.videos.create(prompt="y")).status == "completed"
+    assert [(e["dialect"], e["status"]) for e in mock.requests] == [
+        ("azure", 200),
+        ("openai", 200),
+    ]
