@@ -24,7 +24,11 @@ RESUBMITTING = '''def make_video(client, prompt):
 def readme_example() -> tuple[str, str]:
     """The README's job_histories example, as a user pastes it."""
     section = README[README.index("### Fuzzing your client") : README.index("### The client's")]
-    block: str = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    [block] = [
+        found
+        for found in re.findall(r"```python\n(.*?)```", section, re.S)
+        if "def make_video(" in found
+    ]
     start = block.index("def make_video(")
     end = block.index("@fixture_ok", start)
     return block, block[start:end]
