@@ -175,3 +175,25 @@ def test_after_the_switch_every_binding_is_real_again(app: Flask) -> None:
     wait_with_default(0.001)
     assert state_of(app).clock.now() == START + 10
     assert 0 < bound_monotonic() - before < REAL_SECONDS_AT_MOST
+
+
+def test_asyncios_timers_fire_when_the_clients_sleeps_pass_them(app: Flask) -> None:
+    """``asyncio.wait_for(..., timeout=600)`` around a loop that sleeps 5 s at a time: due on
+    the mock clock, it fires after 600 mock seconds, in no real time."""
+
+    async def poll_forever() -> None:
+        while True:
+            await bound_async_sleep(5)
+
+    async def main() -> str:
+        try:
+            await asyncio.wait_for(poll_forever(), timeout=600)
+        except TimeoutError:
+            return "gave up"
+        return "finished"
+
+    started = real_monotonic()
+    with client_clock(app):
+        assert asyncio.run(main()) == "gave up"
+    assert real_monotonic() - started < REAL_SECONDS_AT_MOST
+    assert 600 <= state_of(app).clock.now() - START <= 610  # a step or two of the loop past it
