@@ -328,6 +328,7 @@ def sora_mock(
                 yield mock
         _check_the_guard(request, mock)
     finally:
+        mock.guard.disarm()
         _book(request.config, mock)
 
 

@@ -114,6 +114,12 @@ class RunawayGuard:
         #: How often it raised since: more than once means the client caught it and went on.
         self.raised = 0
 
+    def disarm(self) -> None:
+        """Stop counting and raising: the test is over (a thread it left behind must not have
+        the next test's thread raise)."""
+        self.limits = LoopLimits(max_job_reads=None, max_sleep=None)
+        self.tripped = None
+
     def set_limits(self, limits: LoopLimits) -> None:
         """Take new limits; what was counted stays counted."""
         self.limits = limits
