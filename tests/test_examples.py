@@ -43,7 +43,8 @@ def test_the_kit_catches_the_premature_download(pytester: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         [
             "*PrematureReadError: the client read a job as finished before it was:*",
-            "*GET /v1/videos/video_*/content (req_*): refused with video.not_ready (404)*",
+            # not_ready, or failed_no_content when the moderation test meets the bug first
+            "*GET /v1/videos/video_*/content (req_*): refused with video.*_*(404)*",
         ]
     )
 
