@@ -35,9 +35,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from mock_server.backend.clock import NANOS
 from mock_server.backend.real_time import real_monotonic_ns
-
-NANOS = 1_000_000_000
 
 #: How many of the latest sleeps :attr:`ClientClock.slept` lists.
 SLEEPS_KEPT = 10_000
