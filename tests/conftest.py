@@ -21,6 +21,7 @@ from mock_server.state import MockState
 from sora_testkit import httpx_client, openai_client
 
 pytest_plugins = ["pytester"]
+pytest.register_assert_rewrite("tests.helpers")
 
 # Where the machine asks Python to write no bytecode, every pytest, server and CLI these tests
 # start compiles everything it imports and re-rewrites the asserts of each plugin's package

@@ -75,16 +75,18 @@ def test_both_surfaces_share_one_store_apart_from_openais(app: Flask) -> None:
         )
 
 
-def test_an_unknown_deployment_is_a_404_in_azures_words(app: Flask) -> None:
+@pytest.mark.parametrize("path", [V1, "/openai/v1/video/generations/jobs"])
+def test_an_unknown_deployment_is_a_404_in_azures_words(app: Flask, path: str) -> None:
+    """As seen live: no ``param`` and no ``code``, on both surfaces."""
     with httpx_client(app, headers=KEY) as http:
-        response = http.post(V1, json={"model": "my-sora", "prompt": "x"})
+        response = http.post(path, json={"model": "my-sora", "prompt": "x"})
     assert_openai_error(
         response,
         404,
         "azure.deployment_not_found",
         "The API deployment 'my-sora' for this resource does not exist. If you created the "
         "deployment within the last 5 minutes, please wait a moment and try again.",
-        param="model",
+        param=None,
         error_type="video_generation_user_error",
     )
 

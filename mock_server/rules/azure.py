@@ -59,7 +59,8 @@ def check_deployment(value: Any, deployments: Mapping[str, str], serves: tuple[s
         raise RuleViolation(create.MODEL_TYPE, param="model", got=json_type_name(value))
     model = deployments.get(value)
     if model is None:
-        raise RuleViolation(DEPLOYMENT_NOT_FOUND, param="model", deployment=value)
+        # Seen live: the 404 names no param.
+        raise RuleViolation(DEPLOYMENT_NOT_FOUND, param=None, deployment=value)
     if model not in serves:
         raise RuleViolation(
             DEPLOYMENT_MODEL, param="model", deployment=value, model=model, serves=serves
