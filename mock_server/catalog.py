@@ -102,6 +102,12 @@ VIDEO_UPLOAD_FORMATS: Final = ("mp4", "quicktime")
 REFERENCE_FORMATS: Final = ("jpeg", "png", "webp")
 #: The most bytes a reference image may have (seed 002).
 REFERENCE_MAX_BYTES: Final = 20 * 1024 * 1024
+#: The longest a presigned URL can live, in seconds: seven days, for AWS Signature Version 4
+#: ("IAM user: Valid up to seven days when using AWS Signature Version 4",
+#: https://aws.amazon.com/premiumsupport/knowledge-center/presigned-url-s3-bucket-expiration/)
+#: and Google Cloud Storage's V4 signing alike. A URL that claims longer is refused by the store,
+#: so no provider could fetch the image.
+PRESIGNED_MAX_SECONDS: Final = 7 * 24 * 3600
 #: Pixel count past which an image is treated as a decompression bomb [CHOICE]: Pillow's own
 #: default, far above the largest legal reference (1792x1024).
 REFERENCE_MAX_PIXELS: Final = 89_478_485

@@ -108,6 +108,62 @@ def test_unreachable_image_is_refused_at_submit_on_native_and_uniall(
     assert uniall.json()["error"]["param"] == "image_url"
 
 
+GOOG = "https://storage.googleapis.com/b/cat.png?X-Goog-Date=20260301T115000Z&X-Goog-Expires="
+
+
+@pytest.mark.parametrize(
+    ("url", "reachable"),
+    [
+        (aws("20260301T115000Z", 604_800), True),
+        (aws("20260301T115000Z", 604_801), False),
+        (aws("20260301T115000Z", 31_536_000), False),
+        (GOOG + "604800", True),
+        (GOOG + "604801", False),
+    ],
+)
+def test_a_presigned_url_that_outlives_seven_days_cannot_be_fetched(
+    http_at_noon: httpx.Client, url: str, reachable: bool
+) -> None:
+    """S3 and Cloud Storage sign for seven days at most: no provider could fetch a longer one."""
+    native = http_at_noon.post(
+        "/v1/videos", json={"prompt": "x", "input_reference": {"image_url": url}}
+    )
+    uniall = http_at_noon.post(
+        "/v1/video/generations",
+        json={"model": "sora2-landscape-4s", "prompt": "x", "image_url": url},
+    )
+    if reachable:
+        assert (native.status_code, uniall.status_code) == (200, 200), native.text
+        return
+    assert_openai_error(
+        native,
+        400,
+        "input_reference.url_unreachable",
+        f"Invalid input_reference.image_url: the image could not be fetched from '{url}'.",
+        param="input_reference",
+        code="invalid_value",
+    )
+    assert_openai_error(
+        uniall,
+        400,
+        "input_reference.url_unreachable",
+        f"Invalid image_url: the image could not be fetched from '{url}'.",
+        param="image_url",
+        code="invalid_value",
+    )
+    task = http_at_noon.post(
+        "/api/v1/generateTask/sora-2-pro",
+        json={"input": {"mode": "image-to-video", "prompt": "x", "image_urls": [url]}},
+    )
+    assert task.status_code == 200, task.text
+    task_id = task.json()["data"]["taskId"]
+    http_at_noon.post("/_mock/clock/advance", json={"seconds": 600})
+    data = http_at_noon.get("/api/v1/statusTask/sora-2-pro", params={"taskId": task_id}).json()[
+        "data"
+    ]
+    assert (data["state"], data["failCode"]) == ("failed", "INVALID_IMAGE_URL")
+
+
 def test_other_urls_on_a_registered_host_stay_reachable(http: httpx.Client) -> None:
     http.post("/_mock/unreachable", json={"url": "https://e.com/gone.png"})
     body = {"prompt": "x", "input_reference": {"image_url": "https://e.com/here.png"}}

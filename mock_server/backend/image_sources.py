@@ -2,6 +2,7 @@
 
 The mock never reaches the internet: its own asset URLs and ``data:`` URLs give the real image,
 private hosts are refused, presigned URLs past their expiry (on the mock clock) are refused,
+presigned URLs that claim a life longer than seven days (which no store signs) cannot be fetched,
 hosts under ``.invalid`` and URLs or hosts registered as unreachable cannot be fetched, and any
 other public URL stands for a placeholder image of the requested size.
 """
@@ -64,6 +65,23 @@ def presigned_expiry(query: str) -> float | None:
     except (ValueError, OverflowError):
         return None  # nonsense, or a lifetime past the end of time: never expires
     return None
+
+
+def presigned_lifetime(query: str) -> int | None:
+    """The lifetime an ``X-Amz-Expires`` or ``X-Goog-Expires`` claims, in seconds; ``None``
+    when there is none or it is not a number."""
+    params = {key.lower(): value for key, value in parse_qsl(query)}
+    for name in ("x-amz-expires", "x-goog-expires"):
+        value = params.get(name, "")
+        if value.isascii() and value.isdigit():
+            return int(value)
+    return None
+
+
+def outlives_any_signature(query: str) -> bool:
+    """A presigned URL that claims a life longer than any store signs for: never fetchable."""
+    lifetime = presigned_lifetime(query)
+    return lifetime is not None and lifetime > catalog.PRESIGNED_MAX_SECONDS
 
 
 @functools.lru_cache(maxsize=16)
@@ -147,6 +165,6 @@ class ImageResolver:
         expiry = presigned_expiry(parts.query)
         if expiry is not None and expiry <= self.now():
             raise RuleViolation(reference.URL_EXPIRED, param=reference.PARAM, expired_at=expiry)
-        if self._is_unreachable(url, parts.host):
+        if self._is_unreachable(url, parts.host) or outlives_any_signature(parts.query):
             raise RuleViolation(reference.URL_UNREACHABLE, param=reference.PARAM, url=url)
         return placeholder_image(width, height)

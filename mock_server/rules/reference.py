@@ -86,9 +86,12 @@ URL_EXPIRED = define(
 URL_UNREACHABLE = define(
     "input_reference.url_unreachable",
     400,
-    "The image URL can be fetched (a host under .invalid, or one registered as unreachable, "
-    "cannot); on generateTask the task fails with INVALID_IMAGE_URL instead.",
-    "SPEC 5.2, seed 004",
+    "The image URL can be fetched (a host under .invalid, one registered as unreachable, or a "
+    "presigned URL whose X-Amz-Expires or X-Goog-Expires passes seven days, 604800 s, the most "
+    "S3 and Cloud Storage sign for, cannot); on generateTask the task fails with "
+    "INVALID_IMAGE_URL instead.",
+    "SPEC 5.2, seed 004 [public: seven days, "
+    "https://aws.amazon.com/premiumsupport/knowledge-center/presigned-url-s3-bucket-expiration/]",
 )
 
 
