@@ -33,6 +33,27 @@ MODEL_SNAPSHOTS: Final = MappingProxyType(
 #: Every model id the create endpoint accepts, in the order the public enum lists them.
 ACCEPTED_MODELS: Final = (*BASE_MODELS, *MODEL_SNAPSHOTS)
 
+#: ``GET /v1/models``: the model object's fields ``id``, ``object``, ``created`` and
+#: ``owned_by`` [public: https://developers.openai.com/api/reference/resources/models]; who owns
+#: the Sora models and when each was made are [CHOICE]: ``system``, and the day the API first
+#: served it (a snapshot's date is in its name).
+MODEL_OWNER: Final = "system"
+MODEL_CREATED: Final = MappingProxyType(
+    {
+        "sora-2": 1759708800,
+        "sora-2-pro": 1759708800,
+        "sora-2-2025-10-06": 1759708800,
+        "sora-2-pro-2025-10-06": 1759708800,
+        "sora-2-2025-12-08": 1765152000,
+        "sora": 1746662400,
+    }
+)
+#: Every Sora 2 model's ``shutdown_date`` on OpenAI (the SDK's ``Model.shutdown_date``, "the date
+#: when the model will shut down, or null if not announced"): "The Sora 2 video generation models
+#: and Videos API are deprecated and will shut down on September 24, 2026" [public:
+#: https://developers.openai.com/api/docs/guides/video-generation]; as an ISO date [CHOICE].
+MODEL_SHUTDOWN_DATE: Final = "2026-09-24"
+
 STANDARD_SIZES: Final = ("720x1280", "1280x720")
 PRO_ONLY_SIZES: Final = ("1024x1792", "1792x1024")
 ALL_SIZES: Final = (*STANDARD_SIZES, *PRO_ONLY_SIZES)

@@ -95,6 +95,7 @@ NOT_ON_GENERATETASK = {
     "model.required",
     "model.unsupported",
     "model.disabled",
+    "model.not_found",
     "seconds.type",
     "seconds.unsupported",
     "size.model_mismatch",

@@ -18,6 +18,7 @@ def load_all() -> None:
         derived,
         generatetask,
         jobs,
+        models,
         moderation,
         protocol,
         reference,

@@ -10,10 +10,12 @@ from mock_server.backend.kinds import JobKind, LimitGroup
 from mock_server.dialects.azure import NAME, render
 from mock_server.dialects.azure.deployments import Deployments
 from mock_server.dialects.openai import render as openai_render
+from mock_server.dialects.openai.models import ModelViews, model_routes
 from mock_server.dialects.openai.record import video_routes
 from mock_server.dialects.openai.views import VideoViews
 from mock_server.dialects.record import JSON, MULTIPART, Dialect, query
 from mock_server.rules import azure
+from mock_server.wire.context import current_state
 
 #: Both Azure surfaces count here: jobs per deployment, job requests per key and minute.
 LIMITS = LimitGroup(
@@ -28,6 +30,12 @@ DATED = catalog.AZURE_DATED_PREFIX
 VIDEO_ID = {"video_id": "A video_ id of this resource."}
 CREATE_CONTRACTS = {JSON: "azure/create_request", MULTIPART: "azure/create_request_multipart"}
 VIEWS = VideoViews(NAME, Deployments())
+#: On Azure a client names deployments: they are the models it can discover.
+MODELS = ModelViews(lambda: current_state().settings.deployments())
+V1_VERSION = query("api-version", {"enum": list(catalog.AZURE_V1_API_VERSIONS)})
+DATED_VERSION = query(
+    "api-version", {"type": "string", "pattern": catalog.AZURE_DATED_API_VERSION}, required=True
+)
 
 
 def check_request(req: Request) -> None:
@@ -43,7 +51,7 @@ ROUTES = (
         operation=lambda op: "azure" + op[0].upper() + op[1:],
         create_contracts=CREATE_CONTRACTS,
         video_id=VIDEO_ID,
-        parameters=(query("api-version", {"enum": list(catalog.AZURE_V1_API_VERSIONS)}),),
+        parameters=(V1_VERSION,),
     ),
     *video_routes(
         VIEWS,
@@ -51,13 +59,20 @@ ROUTES = (
         operation=lambda op: "azureDated" + op[0].upper() + op[1:],
         create_contracts=CREATE_CONTRACTS,
         video_id=VIDEO_ID,
-        parameters=(
-            query(
-                "api-version",
-                {"type": "string", "pattern": catalog.AZURE_DATED_API_VERSION},
-                required=True,
-            ),
-        ),
+        parameters=(DATED_VERSION,),
+        name=lambda view: "dated_" + view,
+    ),
+    *model_routes(
+        MODELS,
+        base=V1 + "/models",
+        operation=lambda op: "azure" + op[0].upper() + op[1:],
+        parameters=(V1_VERSION,),
+    ),
+    *model_routes(
+        MODELS,
+        base=DATED + "/models",
+        operation=lambda op: "azureDated" + op[0].upper() + op[1:],
+        parameters=(DATED_VERSION,),
         name=lambda view: "dated_" + view,
     ),
 )

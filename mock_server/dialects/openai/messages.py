@@ -323,6 +323,10 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
                 f"after {_f(v, 'extensions')} extensions)."
             ),
         ),
+        "model.not_found": (
+            "model_not_found",
+            lambda v: f"The model '{_f(v, 'model')}' does not exist.",
+        ),
         "character.not_found": (
             None,
             lambda v: f"Character with id '{_f(v, 'character_id')}' not found.",

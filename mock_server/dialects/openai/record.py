@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from mock_server import catalog
 from mock_server.backend.kinds import JobKind, LimitGroup
 from mock_server.dialects.openai import NAME, render
+from mock_server.dialects.openai.models import NATIVE_MODELS, ModelViews, model_routes
 from mock_server.dialects.openai.views import VideoViews
 from mock_server.dialects.record import JSON, MULTIPART, Dialect, JobListener, Route, query
 from mock_server.wire.replies import ViewResult
@@ -167,8 +168,14 @@ def _webhooks(state: MockState) -> JobListener:
 
 DIALECT = Dialect(
     name=NAME,
-    title="OpenAI-native /v1/videos (SPEC 1)",
-    routes=video_routes(VideoViews(NAME)),
+    title="OpenAI-native /v1/videos and /v1/models (SPEC 1)",
+    routes=(
+        *video_routes(VideoViews(NAME)),
+        *model_routes(
+            ModelViews(lambda: NATIVE_MODELS, shutdown_date=catalog.MODEL_SHUTDOWN_DATE),
+            base="/v1/models",
+        ),
+    ),
     jobs=JobKind(
         NAME,
         catalog.ID_PREFIX_VIDEO,

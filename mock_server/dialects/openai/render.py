@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mock_server import catalog
 from mock_server.backend.job import Job
 from mock_server.backend.job_store import Page
 from mock_server.dialects.openai.messages import FIELD_NAMES, WORDING, Wording, word
@@ -98,3 +99,18 @@ def server_error(status: int, message: str | None = None) -> dict[str, Any]:
 def character(record: dict[str, Any]) -> dict[str, Any]:
     """A character: exactly ``id``, ``name`` and ``created_at`` (no ``object``)."""
     return {"id": record["id"], "name": record["name"], "created_at": record["created_at"]}
+
+
+def model(model_id: str, runs: str, *, shutdown_date: str | None = None) -> dict[str, Any]:
+    """A model object: ``model_id`` as a client names it, ``runs`` the model behind it."""
+    created = catalog.MODEL_CREATED.get(model_id, catalog.MODEL_CREATED[runs])
+    found = {"id": model_id, "object": "model", "created": created, "owned_by": catalog.MODEL_OWNER}
+    if shutdown_date is not None:
+        found["shutdown_date"] = shutdown_date
+    return found
+
+
+def model_list(served: Mapping[str, str], *, shutdown_date: str | None = None) -> dict[str, Any]:
+    """Every model a client can name, in the order they are served."""
+    data = [model(name, runs, shutdown_date=shutdown_date) for name, runs in served.items()]
+    return {"object": "list", "data": data}
