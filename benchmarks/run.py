@@ -592,6 +592,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         report = {"machine": machine(), "figures": [asdict(f) for f in figures]}
         Path(args.json).write_text(json.dumps(report, indent=2))
+    if args.quick:
+        # A smoke run: few iterations make rough figures, so a missed target is noise, not a
+        # failure. It fails only when a step breaks (an exception ends the run non-zero).
+        missed = sum(not f.met for f in figures)
+        if missed:
+            print(f"\n{missed} rough figure(s) missed a target: measure without --quick.")
+        return 0
     return 0 if all(f.met for f in figures) else 1
 
 

@@ -25,7 +25,7 @@ def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
         timeout=600,
         cwd=tmp_path,
     )
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 0, result.stderr  # a smoke run fails only when a step breaks
     assert "| figure | ours | baseline | unit | ratio | target | met |" in result.stdout
     names = [figure["name"] for figure in json.loads(out.read_text())["figures"]]
     for expected in (
