@@ -542,6 +542,24 @@ def package_version(name: str) -> str:
         return "(not installed)"
 
 
+#: The figures measured one by one, each printed as it comes.
+STEPS: tuple[Callable[[bool], Figure | None], ...] = (
+    status_read_in_process,
+    sdk_read_vs_canned,
+    sdk_cycle_in_process,
+    workers_throughput,
+    upload_19_mb,
+    fixture_setup,
+    client_clock_switch,
+    hypothesis_rate,
+)
+
+
+def later_figures(quick: bool) -> list[Figure]:
+    """The figures that come in groups: flat cost, renders, memory."""
+    return [*flat_cost(quick), *render_times(quick), memory_per_job(quick)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few iterations: a smoke run")
@@ -561,22 +579,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"sora-mock benchmarks on {machine()}")
     figures: list[Figure] = []
-    steps = (
-        status_read_in_process,
-        sdk_read_vs_canned,
-        sdk_cycle_in_process,
-        workers_throughput,
-        upload_19_mb,
-        fixture_setup,
-        client_clock_switch,
-        hypothesis_rate,
-    )
-    for step in steps:
+    for step in STEPS:
         result = step(args.quick)
         if result is not None:
             figures.append(result)
             print(progress_line(result), flush=True)
-    later = [*flat_cost(args.quick), *render_times(args.quick), memory_per_job(args.quick)]
+    later = later_figures(args.quick)
     if args.peers:
         later += peer_figures(args.quick, args.share_cpus)
     for figure in later:

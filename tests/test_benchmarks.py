@@ -46,15 +46,48 @@ def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
 
 def load_peers() -> Any:
     """``benchmarks/peers.py``, which is a script's module, not the package's."""
-    name = "sora_benchmark_peers"
+    return load_script("peers")
+
+
+def load_script(stem: str) -> Any:
+    """A module of ``benchmarks/``, loaded as the scripts load each other."""
+    name = f"sora_benchmark_{stem}"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "peers.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{stem}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def _figure(run: Any, met: bool) -> Any:
+    return run.Figure("a figure", 2.0, 1.0, "ms", 2.0, "<= 1.5x", met)
+
+
+@pytest.mark.parametrize(("quick", "code"), [(True, 0), (False, 1)])
+def test_a_missed_target_fails_the_full_run_but_not_the_smoke_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], quick: bool, code: int
+) -> None:
+    run = load_script("run")
+    monkeypatch.setattr(run, "STEPS", (lambda quick: _figure(run, met=False),))
+    monkeypatch.setattr(run, "later_figures", lambda quick: [_figure(run, met=True)])
+    assert run.main(["--quick"] if quick else []) == code
+    out = capsys.readouterr().out
+    assert "| a figure | 2 | 1 | ms | 2.00 | <= 1.5x | NO |" in out
+    assert ("1 rough figure(s) missed a target" in out) is quick
+
+
+def test_a_broken_step_fails_the_smoke_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    run = load_script("run")
+
+    def broken(quick: bool) -> None:
+        raise RuntimeError("the step broke")
+
+    monkeypatch.setattr(run, "STEPS", (broken,))
+    with pytest.raises(RuntimeError, match="the step broke"):
+        run.main(["--quick"])
 
 
 def test_peers_put_openais_paths_under_v1(tmp_path: Path) -> None:
