@@ -12,7 +12,7 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--progression",
         choices=catalog.PROGRESSIONS,
-        help="how jobs advance (default: polls)",
+        help=f"how jobs advance (default: {SERVE_DEFAULTS['progression']}: jobs finish on their "
+        "own, so webhooks fire; the test fixtures default to polls)",
     )
-    serve.add_argument("--speed", type=float, help="time mode: divide real durations by this")
+    serve.add_argument(
+        "--speed",
+        type=float,
+        help=f"time mode: divide real durations by this (default {SERVE_DEFAULTS['speed']:g})",
+    )
     serve.add_argument(
         "--api-key",
         action="append",
@@ -170,6 +175,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: What ``serve`` runs with unless a flag or a ``SORA_MOCK_*`` variable says otherwise: a
+#: development server whose jobs finish on their own, whether or not anyone polls, so that
+#: webhooks and callbacks fire and unfinished jobs do not hold the concurrency slots. The
+#: documented durations divided by 20: a 4 s sora-2 video in about 3 s, the longest job
+#: (12 s of sora-2-pro) in about 13 s. The test fixtures keep ``polls``, which is deterministic.
+SERVE_DEFAULTS: dict[str, Any] = {"progression": "time", "speed": 20.0}
+
+
+def with_serve_defaults(
+    overrides: dict[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """``overrides`` plus ``serve``'s own defaults for what neither they nor the environment set."""
+    named = settings_module.from_environment(environ)
+    unset = {k: v for k, v in SERVE_DEFAULTS.items() if k not in overrides and k not in named}
+    return {**unset, **overrides}
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     names = (
         "progression",
@@ -207,7 +229,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def banner(base: str, progression: str, workers: int) -> str:
+def progression_line(progression: str, speed: float) -> str:
+    """How jobs advance, in the words of the banner."""
+    if progression == "time":
+        return (
+            f"time, the documented durations / {speed:g} (a 4 s sora-2 video in "
+            f"{catalog.generation_seconds('sora-2', 4) / speed:.3g} s): jobs finish on their own"
+        )
+    return {
+        "polls": "polls: one step per status read; a job nobody polls never finishes",
+        "instant": "instant: jobs finish as they are created",
+        "manual": "manual: jobs move only when the clock is advanced (POST /_mock/clock/advance)",
+    }[progression]
+
+
+def banner(base: str, progression: str, workers: int, speed: float = 1.0) -> str:
     """What ``serve`` prints once it listens."""
     lines = [
         f"sora-mock serving on {base}",
@@ -216,7 +252,7 @@ def banner(base: str, progression: str, workers: int) -> str:
         f"  generateTask:     POST {base}/api/v1/generateTask/sora-2-pro",
         f"  Azure OpenAI:     {base}/openai/v1   (or AzureOpenAI(azure_endpoint={base}))",
         f"  control API:      {base}/_mock/",
-        f"  progression:      {progression}",
+        f"  progression:      {progression_line(progression, speed)}",
     ]
     if workers > 1:
         lines.append(f"  workers:          {workers} processes sharing one database")
@@ -246,7 +282,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("sora-mock: --workers must be at least 1", file=sys.stderr)
         return 2
-    overrides = _overrides(args)
+    overrides = with_serve_defaults(_overrides(args))
     try:
         settings_module.load(overrides)  # every setting judged before any port is tried
     except SettingsError as exc:
@@ -286,7 +322,8 @@ def serve_werkzeug(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     # SIGINT inherited as ignored, as in a script's background job, is taken back too).
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
-    print(banner(base_url(args.host, server.port), state.settings.progression, 1), flush=True)
+    base = base_url(args.host, server.port)
+    print(banner(base, state.settings.progression, 1, state.settings.speed), flush=True)
     try:
         server.serve_forever()
     finally:
@@ -336,7 +373,7 @@ def serve_gunicorn(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 
         def ready(port: int) -> None:
             base = base_url(args.host, port)
-            print(banner(base, settings.progression, args.workers), flush=True)
+            print(banner(base, settings.progression, args.workers, settings.speed), flush=True)
 
         master = os.getpid()
         try:

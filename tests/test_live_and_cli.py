@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import signal
@@ -16,7 +17,7 @@ import openai
 import pytest
 
 from mock_server import create_app
-from mock_server.cli import build_parser
+from mock_server.cli import build_parser, with_serve_defaults
 from sora_testkit import LiveServer
 from tests.helpers import image_bytes, named_file
 from tests.served import Served
@@ -113,6 +114,59 @@ def test_serve_logs_deliveries_in_its_own_format() -> None:
     log = "".join(served.lines)
     assert re.search(rf"webhook POST {re.escape(receiver.url)} 200 [\d.]+ms delivered", log)
     assert "HTTP Request:" not in log  # httpx's own format
+
+
+def test_serve_finishes_jobs_nobody_polls_so_webhooks_fire_and_slots_free() -> None:
+    """The development server's default: jobs run in time, the documented durations / 20."""
+    from tests.receiver import Receiver
+
+    receiver = Receiver()
+    served = Served("--webhook-url", receiver.url, "--quiet")
+    try:
+        client = openai.OpenAI(api_key="sk-dev", base_url=f"{served.url}/v1", max_retries=0)
+        made = [client.videos.create(prompt=f"nobody polls {n}") for n in range(5)]
+        # Five unfinished jobs fill the key's slots; nobody reads them, and yet they finish.
+        assert receiver.wait_for(5, timeout=120), receiver.received
+        sixth = client.videos.create(prompt="a free slot")
+        finished = client.videos.retrieve(made[0].id)
+    finally:
+        served.stop()
+        receiver.close()
+    assert {video.status for video in made} == {"queued"}
+    assert finished.status == "completed" and sixth.status == "queued"
+    events = [json.loads(hit["body"]) for hit in receiver.received]
+    assert sorted(event["data"]["id"] for event in events) == sorted(v.id for v in made)
+    assert {event["type"] for event in events} == {"video.completed"}
+    banner = "".join(served.lines)
+    assert (
+        "progression:      time, the documented durations / 20 (a 4 s sora-2 video in 3.25 s): "
+        "jobs finish on their own"
+    ) in banner
+
+
+@pytest.mark.parametrize(
+    ("flags", "environ", "expected"),
+    [
+        ({}, {}, {"progression": "time", "speed": 20.0}),
+        ({"progression": "polls"}, {}, {"progression": "polls", "speed": 20.0}),
+        ({"speed": 2.0}, {}, {"progression": "time", "speed": 2.0}),
+        ({}, {"SORA_MOCK_PROGRESSION": "manual"}, {"speed": 20.0}),
+        ({}, {"SORA_MOCK_SPEED": "5"}, {"progression": "time"}),
+    ],
+)
+def test_serves_defaults_give_way_to_flags_and_the_environment(
+    flags: dict[str, Any], environ: dict[str, str], expected: dict[str, Any]
+) -> None:
+    assert with_serve_defaults(flags, environ) == expected
+
+
+def test_the_banner_says_how_each_progression_moves_jobs() -> None:
+    served = Served("--progression", "polls", "--quiet")
+    served.stop()
+    assert (
+        "progression:      polls: one step per status read; a job nobody polls never finishes"
+        in "".join(served.lines)
+    )
 
 
 def test_serve_with_api_keys_refuses_others() -> None:
@@ -333,8 +387,6 @@ def test_loopback_detection(host: str, loopback: bool) -> None:
 
 
 def test_request_log_never_shows_a_key(caplog: pytest.LogCaptureFixture) -> None:
-    import logging
-
     from sora_testkit import httpx_client
 
     app = create_app({"background_worker": False})
@@ -348,8 +400,6 @@ def test_request_log_never_shows_a_key(caplog: pytest.LogCaptureFixture) -> None
 
 def test_a_path_cannot_forge_a_line_of_the_request_log(caplog: pytest.LogCaptureFixture) -> None:
     """A decoded ``%0D%0A`` in a path is written escaped: the log keeps one line a request."""
-    import logging
-
     from sora_testkit import httpx_client
 
     app = create_app({"background_worker": False})
