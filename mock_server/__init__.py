@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mock_server.lazy import lazy_attributes
+from mock_server.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from mock_server.app import create_app, replace_state, state_of

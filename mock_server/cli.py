@@ -24,6 +24,7 @@ from mock_server.app import create_app, state_of
 from mock_server.backend.database import DatabaseUnavailable
 from mock_server.serving import handler_with_timeout
 from mock_server.settings import SettingsError
+from mock_server.version import __version__
 
 
 def port_number(text: str) -> int:
@@ -40,6 +41,7 @@ def port_number(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(prog="sora-mock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"sora-mock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the mock server")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

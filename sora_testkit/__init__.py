@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mock_server.lazy import lazy_attributes
+from mock_server.version import __version__ as __version__
 
 # ``client_clock`` names both a submodule and the function it exports. Imported here (it is
 # light), the package's ``client_clock`` is the function; imported on first use, loading the

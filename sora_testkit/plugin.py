@@ -201,10 +201,17 @@ _CALL_PASSED = pytest.StashKey[bool]()
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Note whether the test's call passed, for the guard's check at teardown."""
+    """Note whether the test's call passed, for the guard's check at teardown; a kit part
+    that needs a package of the ``kit`` extra reports one line that says how to install it."""
     report = yield
     if report.when == "call":
         item.stash[_CALL_PASSED] = report.passed
+    if call.excinfo is not None and report.failed:
+        from sora_testkit.extras import explain_missing
+
+        line = explain_missing(call.excinfo.value, call.excinfo.tb)
+        if line is not None:
+            report.longrepr = line
     return report
 
 

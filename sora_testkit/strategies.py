@@ -9,11 +9,15 @@ for ``SoraMock.force_outcome``. This module only re-exports; see
 ``sora_testkit.generation``.
 """
 
-from mock_server.backend.history import FaultStep, StateStep
-from sora_testkit.generation.histories import job_histories
-from sora_testkit.generation.images import reference_images
-from sora_testkit.generation.outcomes import forced_outcomes
-from sora_testkit.generation.requests import (
+from sora_testkit.extras import require
+
+require("hypothesis", "sora_testkit.strategies")
+
+from mock_server.backend.history import FaultStep, StateStep  # noqa: E402
+from sora_testkit.generation.histories import job_histories  # noqa: E402
+from sora_testkit.generation.images import reference_images  # noqa: E402
+from sora_testkit.generation.outcomes import forced_outcomes  # noqa: E402
+from sora_testkit.generation.requests import (  # noqa: E402
     character_requests,
     create_requests,
     edit_requests,
@@ -22,7 +26,7 @@ from sora_testkit.generation.requests import (
     near_miss_requests,
     prompts,
 )
-from sora_testkit.generation.wire import ApiRequest, NearMiss
+from sora_testkit.generation.wire import ApiRequest, NearMiss  # noqa: E402
 
 __all__ = [
     "ApiRequest",
