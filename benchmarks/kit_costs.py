@@ -1,5 +1,5 @@
 """What the kit costs a test suite: an SDK call in process against the same call on a canned
-transport, a fixture's set-up, and Hypothesis examples per second for the README's example.
+transport, a fixture's set-up, and Hypothesis examples per second for the documented example.
 
 The in-process figures use exactly what a test gets from the plugin's fixtures (the plugin's
 default settings: every rule, the request contract checks, the journal and the response
@@ -136,16 +136,16 @@ def _fresh_mock_and_client_ms(count: int) -> float:
 
 
 def readme_example(name: str) -> str:
-    """The README's code block that defines test ``name``."""
-    readme = (ROOT / "README.md").read_text()
+    """The documentation's code block that defines test ``name`` (the fuzzing page's)."""
+    readme = (ROOT / "docs" / "kit" / "fuzzing.md").read_text()
     for block in re.findall(r"```python\n(.*?)```", readme, re.S):
         if f"def {name}(" in block:
             return str(block)
-    raise LookupError(f"the README has no example defining {name}")
+    raise LookupError(f"the fuzzing page has no example defining {name}")
 
 
 def hypothesis_examples_per_second(quick: bool) -> float:
-    """Examples per second of the README's ``job_histories`` example, as written."""
+    """Examples per second of the documented ``job_histories`` example, as written."""
     name = "test_polling_survives_any_history"
     with tempfile.TemporaryDirectory(prefix="sora-bench-") as folder:
         test_file = Path(folder) / "test_readme_example.py"

@@ -323,7 +323,7 @@ def client_clock_switch(quick: bool) -> Figure:
 def hypothesis_rate(quick: bool) -> Figure:
     rate = kit_costs.hypothesis_examples_per_second(quick)
     return Figure(
-        "Hypothesis examples per second, the README's job_histories example",
+        "Hypothesis examples per second, the documented job_histories example",
         rate, 0.0, "examples/s", 0.0, "(reported)", True,
     )  # fmt: skip
 

@@ -3,7 +3,7 @@
 Each entry says where it comes from:
 
 - ``SPEC``: ``shared/spec/SORA_APIS.md`` section, which in turn cites seeds and public sources;
-- ``CHOICE``: nothing public says it; the project decided. The README lists these.
+- ``CHOICE``: nothing public says it; the project decided. docs/reference/sources.md lists them.
 
 Rules, the backend and the dialect renderers read facts from here; nothing else
 writes a model name, a size, a limit or a duration down a second time.

@@ -88,7 +88,7 @@ def main() -> int:
         except CheckFailed as exc:
             print(f"check_package: {exc}", file=sys.stderr)
             return 1
-    print("check_package: the package installs and works as the README says")
+    print("check_package: the package installs and works as the documentation says")
     return 0
 
 

@@ -104,7 +104,7 @@ def test_an_edit_by_id_keeps_the_sources_model_size_and_length(app: Any) -> None
 
 
 def test_the_sdk_refuses_a_video_by_id_and_its_own_post_sends_it(app: Any) -> None:
-    """The README's by-id request: the SDK's ``edit(video={"id": ...})`` raises before sending;
+    """The OpenAI page's by-id request: the SDK's ``edit(video={"id": ...})`` raises before sending;
     ``client.post(..., body=..., cast_to=openai.types.Video)`` edits and extends by id."""
     sdk = openai_client(app)
     source = sdk.videos.create(prompt="A harbour at dusk")

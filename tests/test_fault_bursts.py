@@ -1,4 +1,4 @@
-"""The README's job_histories example catches a client that re-submits once its retries run
+"""The fuzzing page's job_histories example catches a client that re-submits once its retries run
 out (three faults in a row on status reads), in at least 9 of 10 runs with fresh seeds."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+FUZZING = (Path(__file__).resolve().parent.parent / "docs" / "kit" / "fuzzing.md").read_text()
 
 RESUBMITTING = '''def make_video(client, prompt):
     """Re-submits the whole generation when polling fails: pays twice."""
@@ -22,11 +22,10 @@ RESUBMITTING = '''def make_video(client, prompt):
 
 
 def readme_example() -> tuple[str, str]:
-    """The README's job_histories example, as a user pastes it."""
-    section = README[README.index("### Fuzzing your client") : README.index("### The client's")]
+    """The fuzzing page's job_histories example, as a user pastes it."""
     [block] = [
         found
-        for found in re.findall(r"```python\n(.*?)```", section, re.S)
+        for found in re.findall(r"```python\n(.*?)```", FUZZING, re.S)
         if "def make_video(" in found
     ]
     start = block.index("def make_video(")
@@ -42,7 +41,7 @@ settings.register_profile("find-only", phases=[Phase.explicit, Phase.reuse, Phas
 """
 
 
-def test_the_readme_client_passes_and_a_resubmitting_one_is_caught(
+def test_the_documented_client_passes_and_a_resubmitting_one_is_caught(
     pytester: pytest.Pytester,
 ) -> None:
     block, client = readme_example()

@@ -93,7 +93,7 @@ def test_live_target(sora_live_target, sora_mock):
 
 def test_the_official_sdk_takes_the_transports(make_app: AppFactory) -> None:
     """SDK 3.x runs on httpx2 but takes an ``httpx`` client on a kit transport, sync and
-    async, ``OpenAI`` and ``AzureOpenAI`` alike (the README's fixtures paragraph)."""
+    async, ``OpenAI`` and ``AzureOpenAI`` alike (the fixtures page)."""
     import asyncio
 
     import httpx

@@ -298,7 +298,7 @@ WALK_DIALECTS = ("openai", "generatetask")
 def test_every_readme_outcome_answers_as_documented(
     make_app: AppFactory, name: str, way: str
 ) -> None:
-    """Each name of the README's list, forced each of the three ways, on the native and the
+    """Each name of the outcomes page's list, forced each of the three ways, on the native and the
     generateTask dialects: the documented refusal, failure or slowness."""
     outcome = catalog.OUTCOMES[name]
     for dialect in WALK_DIALECTS:

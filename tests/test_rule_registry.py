@@ -1,4 +1,4 @@
-"""The rule registry, its README table, its wording and its tests stay in step."""
+"""The rule registry, its documentation tables, its wording and its tests stay in step."""
 
 from __future__ import annotations
 
@@ -19,18 +19,21 @@ from mock_server.rules import Rule, all_rules, provenance
 from mock_server.rules import azure as azure_rules
 from mock_server.rules import azure_jobs as azure_jobs_rules
 from mock_server.rules import generatetask as generatetask_rules
-from mock_server.rules.table import BLOCKS, readme_block
+from mock_server.rules.table import BLOCKS, PAGES, block
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
+DOCS = {path: path.read_text() for path in sorted((ROOT / "docs").rglob("*.md"))}
 
 
 @pytest.mark.parametrize("name", sorted(BLOCKS))
-def test_readme_tables_are_the_generated_ones(name: str) -> None:
+def test_the_documentations_tables_are_the_generated_ones(name: str) -> None:
     start_marker, end_marker = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    start, end = README.index(start_marker), README.index(end_marker) + len(end_marker)
-    assert README[start:end] == readme_block(name), (
-        f"README {name} table is stale: python -m mock_server.rules.table --write README.md"
+    keeping = [path for path, text in DOCS.items() if start_marker in text]
+    assert keeping == [ROOT / PAGES[name]]
+    text = DOCS[ROOT / PAGES[name]]
+    start, end = text.index(start_marker), text.index(end_marker) + len(end_marker)
+    assert text[start:end] == block(name), (
+        f"the {name} table is stale: python -m mock_server.rules.table --write"
     )
 
 
@@ -229,9 +232,10 @@ def test_every_rule_is_asserted_through_the_rule_header_of_a_response() -> None:
     assert untested == []
 
 
-def test_readme_documents_every_magic_prompt() -> None:
+def test_the_documentation_names_every_magic_prompt() -> None:
+    outcomes = DOCS[ROOT / "docs/server/outcomes.md"]
     for name in catalog.OUTCOMES:
-        assert f"`{catalog.magic_marker(name)}`" in README
+        assert f"`{catalog.magic_marker(name)}`" in outcomes
 
 
 def test_every_failure_code_and_outcome_is_consistent() -> None:

@@ -1,4 +1,4 @@
-"""Tests of azure_video, written the way the sora-testkit README teaches."""
+"""Tests of azure_video, written the way the sora-testkit documentation teaches."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of task_client, written the way the sora-testkit README teaches."""
+"""Tests of task_client, written the way the sora-testkit documentation teaches."""
 
 from __future__ import annotations
 

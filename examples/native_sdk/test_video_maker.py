@@ -1,4 +1,4 @@
-"""Tests of video_maker, written the way the sora-testkit README teaches."""
+"""Tests of video_maker, written the way the sora-testkit documentation teaches."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Where each behaviour comes from: a seed fact, a public document, a body seen live, or the
 mock's own choice, read from the sources the rules, the forced outcomes and the catalog carry.
 
-The README's "Where each behaviour comes from" table is generated from here (see
+The documentation's "Where each behaviour comes from" table is generated from here (see
 ``mock_server.rules.table``); the project's tests fail on a rule, an outcome or a catalog fact
 whose source says none of these.
 """
@@ -124,7 +124,7 @@ def catalog_facts(path: Path | None = None) -> list[Fact]:
 def markdown_table() -> str:
     """Every rule and forced outcome, and what its source rests on."""
     rows = [
-        "| behaviour | kind | seed | public document | seen live | choice |",
+        "| behaviour | kind | provider page or guide | public reference | seen live | choice |",
         "|---|---|---|---|---|---|",
     ]
     for origin in origins():

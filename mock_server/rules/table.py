@@ -1,8 +1,9 @@
-"""The README's generated tables: the rules, the forced outcomes, and where each behaviour
-comes from.
+"""The documentation's generated tables: the rules, the forced outcomes, and where each
+behaviour comes from.
 
-``python -m mock_server.rules.table`` prints them; ``--write README.md`` replaces each in place
-(between its ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers).
+``python -m mock_server.rules.table`` prints them; ``--write`` replaces each in place in the
+documentation page that keeps it (between its ``<!-- NAME:start -->`` and
+``<!-- NAME:end -->`` markers); ``--write PATH`` in that file only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from mock_server import catalog
 from mock_server.rules import provenance
 from mock_server.rules.registry import all_rules
+from mock_server.rules.sources import public_source
 
 START_MARKER = "<!-- rules:start -->"
 END_MARKER = "<!-- rules:end -->"
@@ -28,7 +30,8 @@ def markdown_table() -> str:
     rows = ["| rule id | status | what it checks | source |", "|---|---|---|---|"]
     for rule in sorted(all_rules(), key=lambda rule: rule.id):
         checks = rule.checks.replace("|", "\\|")
-        rows.append(f"| `{rule.id}` | {rule.status} | {checks} | {rule.source} |")
+        source = public_source(rule.source).replace("|", "\\|")
+        rows.append(f"| `{rule.id}` | {rule.status} | {checks} | {source} |")
     return "\n".join(rows)
 
 
@@ -39,7 +42,7 @@ def outcomes_table() -> str:
     for outcome in catalog.OUTCOMES.values():
         rows.append(
             f"| `{catalog.magic_marker(outcome.name)}` | {outcome.description} | "
-            f"{outcome.kind}: {outcome.source} |"
+            f"{outcome.kind}: {public_source(outcome.source)} |"
         )
     return "\n".join(rows)
 
@@ -52,23 +55,34 @@ BLOCKS: dict[str, Callable[[], str]] = {
 }
 
 
-def readme_block(name: str = "rules") -> str:
-    """A generated table between the markers the README keeps it in."""
+#: The documentation page that keeps each block, from the project's root.
+PAGES: dict[str, str] = {
+    "rules": "docs/reference/rules.md",
+    "outcomes": "docs/server/outcomes.md",
+    "provenance": "docs/reference/sources.md",
+}
+
+
+def block(name: str) -> str:
+    """A generated table between its markers."""
     return f"<!-- {name}:start -->\n{BLOCKS[name]()}\n<!-- {name}:end -->"
 
 
 def write(path: Path) -> None:
-    """Replace every generated table between its markers in a file."""
+    """Replace every generated table whose markers the file has."""
     text = path.read_text()
     for name in BLOCKS:
         start_marker, end_marker = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-        start, end = text.index(start_marker), text.index(end_marker) + len(end_marker)
-        text = text[:start] + readme_block(name) + text[end:]
+        if start_marker in text:
+            start, end = text.index(start_marker), text.index(end_marker) + len(end_marker)
+            text = text[:start] + block(name) + text[end:]
     path.write_text(text)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--write"]:
-        write(Path(sys.argv[2] if len(sys.argv) > 2 else "README.md"))
+        targets = sys.argv[2:] or sorted(set(PAGES.values()))
+        for target in targets:
+            write(Path(target))
     else:
-        print("\n\n".join(readme_block(name) for name in BLOCKS))
+        print("\n\n".join(block(name) for name in BLOCKS))

@@ -43,7 +43,7 @@ def _forced(draw: st.DrawFn, effects: tuple[str, ...], with_reference: bool) -> 
 def forced_outcomes(
     *, effects: Sequence[str] = EVERY_DIALECT, with_reference: bool = False
 ) -> st.SearchStrategy[str]:
-    """Names of forced outcomes (README "Forcing outcomes"): every documented failure, refusal
+    """Names of forced outcomes (docs/server/outcomes.md): every documented failure, refusal
     and the slow job, for ``sora_mock.force_outcome(name)`` or ``catalog.magic_marker(name)``.
 
     ``effects`` keeps some of ``failure`` (the job ends ``failed`` with that code), ``refusal``

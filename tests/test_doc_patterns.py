@@ -1,45 +1,32 @@
-"""The README's testing section runs as written, pasted into a user's test file."""
+"""The documentation's patterns catch careless clients, and what it lists is what exists."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+from tests.doc_examples import ROOT, examples
+
+PATTERNS = ROOT / "docs" / "kit" / "patterns.md"
 
 
-def between(start: str, end: str) -> str:
-    first = README.index(start)
-    return README[first : README.index(end, first)]
-
-
-def readme_testing_section() -> str:
-    """The README's testing section's Python blocks, as one user's test file."""
-    blocks = re.findall(
-        r"```python\n(.*?)```", between("## Testing your client with pytest", "### Fixtures"), re.S
-    )
-    assert len(blocks) == 6
+def patterns_test_file() -> str:
+    """The patterns page's test files, as one user's test file."""
+    blocks = [e.code for e in examples(PATTERNS) if e.kind == "pytest"]
+    assert len(blocks) == 2
     return "\n".join(blocks)
 
 
 def run_as_a_users_file(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
     if source:
-        pytester.makepyfile(test_from_readme=source)
+        pytester.makepyfile(test_from_docs=source)
     return pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", *args
     )
 
 
-def test_the_testing_section_runs_as_a_users_test_file(pytester: pytest.Pytester) -> None:
-    result = run_as_a_users_file(pytester, readme_testing_section())
-    result.assert_outcomes(passed=16)
-
-
-#: The README's careful clients with one careless change each, the test that catches it, and
+#: The patterns' careful clients with one careless change each, the test that catches it, and
 #: what the failure says.
 CARELESS = {
     "progress 100 taken as done": (
@@ -64,10 +51,10 @@ CARELESS = {
 }
 
 
-def test_the_readmes_tests_catch_a_careless_client(pytester: pytest.Pytester) -> None:
-    """Each careless change, in a copy of the section of its own: only the test that judges
-    that client fails, saying why."""
-    source = readme_testing_section()
+def test_the_patterns_catch_a_careless_client(pytester: pytest.Pytester) -> None:
+    """Each careless change, in a copy of the page's tests of its own: only the test that
+    judges that client fails, saying why."""
+    source = patterns_test_file()
     bugs = sorted(CARELESS)
     for number, bug in enumerate(bugs):
         careful, careless, _, _ = CARELESS[bug]
@@ -86,31 +73,14 @@ def test_the_readmes_tests_catch_a_careless_client(pytester: pytest.Pytester) ->
         result.stdout.fnmatch_lines([CARELESS[bug][3]])
 
 
-def python_blocks() -> list[str]:
-    """Every Python example of the README."""
-    return re.findall(r"```python\n(.*?)```", README, re.S)
-
-
-@pytest.mark.parametrize("number", range(len(python_blocks())))
-def test_each_example_names_only_what_it_imports(number: int) -> None:
-    """A user pastes one example at a time: each must import every name it uses."""
-    block = python_blocks()[number]
-    checked = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F821", "-"],
-        input=block,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert checked.returncode == 0, f"{checked.stdout}\n--- the example ---\n{block}"
-
-
-def test_the_job_fields_the_readme_lists_are_the_jobs() -> None:
+def test_the_job_fields_the_fixtures_page_lists_are_the_jobs() -> None:
     import dataclasses
 
     from mock_server.backend.job import Job
 
-    paragraph = between("`sora_mock.job(id)` returns", "At the end of a run")
+    text = (ROOT / "docs" / "kit" / "fixtures.md").read_text()
+    first = text.index("`sora_mock.job(id)` returns")
+    paragraph = text[first : text.index("At the end of a run", first)]
     named = set(re.findall(r"`([a-z_]+)`", paragraph))
     fields = {field.name for field in dataclasses.fields(Job)}
-    assert fields <= named, f"not in the README: {sorted(fields - named)}"
+    assert fields <= named, f"not on the fixtures page: {sorted(fields - named)}"
