@@ -9,9 +9,9 @@ for ``SoraMock.force_outcome``. This module only re-exports; see
 ``sora_testkit.generation``.
 """
 
-from sora_testkit.extras import require
+from sora_testkit.extras import require as _require
 
-require("hypothesis", "sora_testkit.strategies")
+_require("hypothesis", "sora_testkit.strategies")
 
 from mock_server.backend.history import FaultStep, StateStep  # noqa: E402
 from sora_testkit.generation.histories import job_histories  # noqa: E402

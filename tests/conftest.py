@@ -43,6 +43,23 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+#: The longest tests (ten seconds or more each on two cores), run first: under pytest-xdist the
+#: workers then finish together, instead of one waiting on a long test that started last.
+LONGEST_FIRST = (
+    "tests/test_benchmarks.py::test_quick_benchmark_run_reports_every_figure",
+    "tests/test_fault_bursts.py::",
+    "tests/test_examples.py::test_example_suite_passes_against_its_client",
+    "tests/test_doc_examples.py::test_the_pages_scripts_run_against_its_server",
+    "tests/test_doc_patterns.py::",
+    "tests/test_workers.py::test_ids_stay_unique_and_no_job_is_lost",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the longest tests first (a stable sort: the rest keep their order)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
+
+
 KEY = "sk-test-sora-mock"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 

@@ -25,7 +25,7 @@ def run_suite(pytester: pytest.Pytester, suite: str, client: Path) -> pytest.Run
     client_name, tests_name = SUITES[suite]
     pytester.path.joinpath(client_name).write_text(client.read_text())
     pytester.path.joinpath(tests_name).write_text((EXAMPLES / suite / tests_name).read_text())
-    return pytester.runpytest_subprocess(
+    return pytester.runpytest_inprocess(
         "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", "-x", "-q"
     )
 

@@ -9,8 +9,27 @@ from importlib.metadata import requires
 import pytest
 
 INSTALL = "pip install 'sora-testkit[kit]'"
-#: A conftest that makes the named module impossible to import, as where it is not installed.
-WITHOUT = "import sys\nsys.modules[{module!r}] = None\n"
+#: A conftest that makes the named module impossible to import, as where it is not installed,
+#: and forgets the kit modules that import such a module as they load (another test of this
+#: process may have loaded them); the run's end puts them back.
+WITHOUT = """
+import sys
+import sora_testkit
+
+LOADING = ("sora_testkit.routing", "sora_testkit.strategies", "sora_testkit.generation")
+for name in [name for name in sys.modules if name.startswith(LOADING)]:
+    del sys.modules[name]
+SAVED = {{
+    name: sora_testkit.__dict__.pop(name)
+    for name in ("routing", "strategies", "generation")
+    if name in sora_testkit.__dict__
+}}
+sys.modules[{module!r}] = None
+
+
+def pytest_unconfigure(config):
+    sora_testkit.__dict__.update(SAVED)
+"""
 
 
 def requirements() -> dict[str | None, set[str]]:

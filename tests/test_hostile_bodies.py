@@ -79,13 +79,24 @@ def test_nan_is_not_json(http: httpx.Client) -> None:
     )
 
 
-def test_a_presigned_url_that_never_expires_is_just_a_url(http: httpx.Client) -> None:
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_a_presigned_url_that_claims_to_never_expire_cannot_be_fetched(
+    http: httpx.Client, digits: int
+) -> None:
+    """A lifetime past any store's seven days, of more digits than ``int`` parses: a 400."""
     url = (
         "https://bucket.s3.example.com/ref.png?X-Amz-Date=20250101T000000Z&X-Amz-Expires="
-        + "9" * 400
+        + "9" * digits
     )
     response = http.post("/v1/videos", json={"prompt": "x", "input_reference": {"image_url": url}})
-    assert response.status_code == 200, response.text
+    assert_openai_error(
+        response,
+        400,
+        "input_reference.url_unreachable",
+        f"Invalid input_reference.image_url: the image could not be fetched from '{url}'.",
+        param="input_reference",
+        code="invalid_value",
+    )
 
 
 def test_a_multipart_part_without_a_name_is_a_400(http: httpx.Client) -> None:

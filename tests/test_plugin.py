@@ -273,10 +273,12 @@ def test_calls(sora_openai):
         sora_openai.videos.list()
 """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert "Sora API is scheduled" not in result.stdout.str()
-    loud = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "default")
+    loud = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-W", "default:The Sora API is scheduled:DeprecationWarning"
+    )
     assert "Sora API is scheduled" in loud.stdout.str()
 
 

@@ -69,12 +69,14 @@ def presigned_expiry(query: str) -> float | None:
 
 def presigned_lifetime(query: str) -> int | None:
     """The lifetime an ``X-Amz-Expires`` or ``X-Goog-Expires`` claims, in seconds; ``None``
-    when there is none or it is not a number."""
+    when there is none or it is not a number. A number of more than 18 digits (past any
+    store's limit, and past what ``int`` may parse) counts as 10**18."""
     params = {key.lower(): value for key, value in parse_qsl(query)}
     for name in ("x-amz-expires", "x-goog-expires"):
         value = params.get(name, "")
         if value.isascii() and value.isdigit():
-            return int(value)
+            digits = value.lstrip("0") or "0"
+            return int(digits) if len(digits) <= 18 else 10**18
     return None
 
 
