@@ -47,3 +47,18 @@ def test_spritesheet_tiles_share_the_overlay() -> None:
     strip, top = media._overlay_strip(base, 1, 4)
     assert whole.crop((0, top, 1280, 720)).tobytes() == strip.tobytes()
     assert whole.crop((0, 0, 1280, top)).tobytes() == base.crop((0, 0, 1280, top)).tobytes()
+
+
+def test_a_plane_copies_across_different_row_paddings() -> None:
+    """PyAV 18.1.1 pads a converted frame's rows to 64 bytes and a new frame's to 32: the
+    overlay copies each row's pixels, not the buffer whole."""
+    from mock_server.backend.media import _copy_plane
+
+    width, height = 5, 3
+    source = bytearray(b"".join(bytes([row] * width) + b"\xee" * 3 for row in range(height)))
+    target = bytearray(height * 6)
+    _copy_plane(memoryview(target), 6, memoryview(source), 8, height)
+    assert bytes(target) == b"".join(bytes([row] * width) + b"\xee" for row in range(height))
+    same = bytearray(len(source))
+    _copy_plane(memoryview(same), 8, memoryview(source), 8, height)
+    assert same == source

@@ -117,6 +117,20 @@ def _second_frame(base: Image.Image, second: int, total: int) -> Image.Image:
     return frame
 
 
+def _copy_plane(
+    target: memoryview, target_line: int, source: memoryview, source_line: int, height: int
+) -> None:
+    """Copy a plane's rows. Frames may pad their rows differently (PyAV 18.1.1 aligns a
+    converted frame's rows to 64 bytes, a new frame's to 32): then row by row."""
+    if target_line == source_line and len(target) == len(source):
+        target[:] = source
+        return
+    width = min(target_line, source_line)
+    for row in range(height):
+        to, at = row * target_line, row * source_line
+        target[to : to + width] = source[at : at + width]
+
+
 def _patched(base: Any, strip: Any, top: int) -> Any:
     """A copy of a YUV 4:2:0 frame with ``strip`` (a frame as wide) written from row ``top``.
 
@@ -127,7 +141,7 @@ def _patched(base: Any, strip: Any, top: int) -> Any:
         zip(frame.planes, base.planes, strip.planes, strict=True)
     ):
         view, rows = memoryview(target), memoryview(patch)
-        view[:] = memoryview(source)
+        _copy_plane(view, target.line_size, memoryview(source), source.line_size, target.height)
         first = top if index == 0 else top // 2
         for row in range(patch.height):
             start = (first + row) * target.line_size
