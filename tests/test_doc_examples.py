@@ -20,6 +20,7 @@ from tests.doc_examples import (
     KINDS,
     PAGES,
     PORT_IN_EXAMPLES,
+    ROOT,
     Example,
     all_examples,
     examples,
@@ -145,3 +146,16 @@ def test_no_page_cites_an_internal_source() -> None:
         for match in re.finditer(r"SPEC \d|\bseeds? \d{3}", page.read_text())
     ]
     assert cited == []
+
+
+def test_the_readme_is_a_short_landing_page_with_a_table_of_contents() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250
+    headings = re.findall(r"^## (.+)$", readme, re.M)
+    contents = re.findall(r"^- \[(.+?)\]\(#([a-z0-9-]+)\)$", readme, re.M)
+    assert [title for title, _ in contents] == headings
+    assert [anchor for _, anchor in contents] == [
+        re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-") for title in headings
+    ]
+    for target in re.findall(r"\]\((docs/[^)#]+)\)", readme):
+        assert (ROOT / target).is_file(), target
