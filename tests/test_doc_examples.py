@@ -159,3 +159,13 @@ def test_the_readme_is_a_short_landing_page_with_a_table_of_contents() -> None:
     ]
     for target in re.findall(r"\]\((docs/[^)#]+)\)", readme):
         assert (ROOT / target).is_file(), target
+
+
+def test_the_wheel_the_pages_name_is_this_versions() -> None:
+    """The install commands name the wheel a build of this version makes."""
+    from mock_server import __version__
+
+    named = {
+        v for page in PAGES for v in re.findall(r"sora-testkit-([\w.]+)-py3", page.read_text())
+    }
+    assert named == {__version__}
