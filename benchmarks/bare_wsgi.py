@@ -1,7 +1,8 @@
 """A WSGI app that does no work: a fixed Video for every request (bodies read and dropped).
 
-Served by gunicorn exactly as ``sora-mock serve`` is served, it is the ceiling the server
-stack allows on this machine: the benchmark prints it beside the mock and its peers.
+Served by granian through the same adapter as ``sora-mock serve`` (``adapter``), it is the
+ceiling the server stack allows on this machine: the benchmark prints it beside the mock and
+its peers.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+
+from mock_server import catalog
+from mock_server.serving.rsgi import Adapter
 
 BODY = json.dumps(
     {
@@ -38,3 +42,13 @@ def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))]
     )
     return [BODY]
+
+
+def adapter() -> Adapter:
+    """The app on granian's RSGI interface, as ``sora-mock serve`` runs the mock."""
+    return Adapter(
+        app,
+        may_wait=lambda environ: False,
+        read_timeout=catalog.DEFAULT_READ_TIMEOUT_SECONDS,
+        largest_body=catalog.CONTROL_JSON_MAX_BYTES,
+    )

@@ -243,17 +243,17 @@ def start_prism(prism: Path, document: Path, logs: Path) -> Peer:
 
 
 def start_bare(logs: Path) -> Peer:
-    """A WSGI app that does no work, on the server ``sora-mock serve`` runs (gunicorn with
-    the mock's event-loop worker): the ceiling."""
+    """A WSGI app that does no work, on the server ``sora-mock serve`` runs (granian, RSGI,
+    the same adapter): the ceiling."""
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-        "--worker-class", "mock_server.event_worker.EventLoopWorker", "--keep-alive", "5",
-        "--chdir", str(HERE), "bare_wsgi:app",
+        sys.executable, "-m", "granian", "--interface", "rsgi", "--factory", "--http", "1",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-ws",
+        "--working-dir", str(HERE), "bare_wsgi:adapter",
     ]  # fmt: skip
 
     def ready(output: str) -> str | None:
-        return f"http://127.0.0.1:{port}" if "Booting worker" in output else None
+        return f"http://127.0.0.1:{port}" if "Started worker-1" in output else None
 
     return start("bare WSGI app", command, ready, logs / "bare.log")
 

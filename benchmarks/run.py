@@ -519,18 +519,8 @@ def machine() -> str:
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {peers.node_version()}, "
-        f"sora-mock serve on gunicorn {package_version('gunicorn')} "
-        f"({server_worker()})"
+        f"sora-mock serve on granian {package_version('granian')} (RSGI)"
     )
-
-
-def server_worker() -> str:
-    """Which gunicorn worker ``sora-mock serve`` runs here."""
-    from mock_server import gunicorn_server
-
-    if gunicorn_server.event_worker_available():
-        return f"the event-loop worker, httptools {package_version('httptools')}"
-    return "the threaded worker: httptools is not installed"
 
 
 def package_version(name: str) -> str:

@@ -143,21 +143,27 @@ JSON_MAX_NUMBER_CHARS: Final = 64
 #: What a change answers when the database's disk is full: 507 Insufficient Storage, in the
 #: dialect's envelope, with ``retry-after: 60`` [CHOICE]. Reads keep answering.
 STORAGE_FULL_STATUS: Final = 507
-#: Seconds a connection may stay silent while a request is read, before it is closed [CHOICE].
+#: Seconds a request's line and headers may take to arrive, and an idle keep-alive connection
+#: stays open; a body gets these seconds too, then must keep up its minimum rate [CHOICE].
 DEFAULT_READ_TIMEOUT_SECONDS: Final = 30.0
-#: The request line's longest length in bytes; longer is a 414 (gunicorn's default) [CHOICE].
+#: The request line's longest length in bytes; longer is a 414 (as gunicorn's default) [CHOICE].
 REQUEST_LINE_LIMIT: Final = 4094
-#: Header fields a request may have; more is a 431 (gunicorn's default) [CHOICE].
+#: Header fields a request may have; more is a 431 (hyper's limit, as gunicorn's) [CHOICE].
 HEADER_FIELDS_LIMIT: Final = 100
-#: A header field's longest length in bytes; longer is a 431 (gunicorn's default) [CHOICE].
+#: A header field's longest length in bytes; longer is a 431 (as gunicorn's default) [CHOICE].
 HEADER_FIELD_SIZE_LIMIT: Final = 8190
-#: Seconds an idle keep-alive connection stays open between requests [CHOICE].
-KEEPALIVE_SECONDS: Final = 5
 #: Seconds the requests under way get to finish once the server is told to stop [CHOICE].
 GRACEFUL_STOP_SECONDS: Final = 10
 #: The most of a refused request's unread body the server reads and drops to keep the
 #: connection open; a longer rest closes it [CHOICE].
 UNREAD_BODY_DRAIN_BYTES: Final = 64 * 1024
+#: A body up to this size is parsed on the server's event loop; a longer one on a thread
+#: [CHOICE].
+INLINE_BODY_BYTES: Final = 64 * 1024
+#: The slowest a request body may arrive, on average, once the read timeout's first seconds
+#: are spent: a body is due in full ``read_timeout + length / this`` seconds after its head,
+#: or it is cut off with a 408 (512 kbit/s: a 50 MB upload in under 14 minutes) [CHOICE].
+MIN_BODY_BYTES_PER_SECOND: Final = 64 * 1024
 #: The largest JSON body a control call takes [CHOICE].
 CONTROL_JSON_MAX_BYTES: Final = 1024 * 1024
 #: Extra room a request body may take beyond the reference bytes before it is cut off while

@@ -7,22 +7,17 @@ import contextlib
 import ipaddress
 import logging
 import os
-import signal
 import socket
 import sys
 import tempfile
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
-
-from mock_server import catalog, gunicorn_server
+from mock_server import catalog
 from mock_server import settings as settings_module
-from mock_server.app import create_app, state_of
 from mock_server.backend.database import DatabaseUnavailable
-from mock_server.serving import handler_with_timeout
+from mock_server.serving import granian_server
 from mock_server.settings import SettingsError
 from mock_server.version import __version__
 
@@ -271,16 +266,21 @@ def base_url(host: str, port: int) -> str:
     return f"http://{address(host, port)}"
 
 
-def serve(args: argparse.Namespace) -> int:
-    """Run the server until interrupted."""
+def configure_logging(*, quiet: bool) -> None:
+    """One line a request, in the server's own format, on standard output."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Deliveries are logged in the server's own format (``sora_mock.deliveries``).
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if args.quiet:
+    if quiet:
         # Failed deliveries are warnings: they still show.
         for name in ("sora_mock.requests", "sora_mock.deliveries"):
             logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the server until interrupted."""
+    configure_logging(quiet=args.quiet)
     if args.workers < 1:
         print("sora-mock: --workers must be at least 1", file=sys.stderr)
         return 2
@@ -298,41 +298,7 @@ def serve(args: argparse.Namespace) -> int:
             "give --control-token to turn it on",
             flush=True,
         )
-    if gunicorn_server.available():
-        return serve_gunicorn(args, overrides)
-    if args.workers > 1:
-        print(f"sora-mock: {gunicorn_server.UNAVAILABLE}", file=sys.stderr)
-        return 2
-    return serve_werkzeug(args, overrides)
-
-
-def serve_werkzeug(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
-    """One process on Werkzeug's threaded server, where gunicorn does not run (Windows)."""
-    try:
-        app = create_app(overrides)
-    except (SettingsError, DatabaseUnavailable) as exc:
-        print(f"sora-mock: {exc}", file=sys.stderr)
-        return 2
-    state = state_of(app)
-    handler = handler_with_timeout(state.settings.read_timeout)
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=handler)
-
-    def stop(_signum: int, _frame: object) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    # Both signals stop the server cleanly, from the moment the banner says it is ready (a
-    # SIGINT inherited as ignored, as in a script's background job, is taken back too).
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, stop)
-    base = base_url(args.host, server.port)
-    print(banner(base, state.settings.progression, 1, state.settings.speed), flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-        state.close()
-        print("sora-mock stopped", flush=True)
-    return 0
+    return serve_granian(args, overrides)
 
 
 def bind_error(host: str, port: int) -> str | None:
@@ -347,8 +313,8 @@ def bind_error(host: str, port: int) -> str | None:
     return None
 
 
-def serve_gunicorn(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
-    """Serve from ``args.workers`` gunicorn worker processes; several share one database."""
+def serve_granian(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    """Serve from ``args.workers`` worker processes; several share one database."""
     problem = bind_error(args.host, args.port) if args.port else None
     if problem is not None:
         print(
@@ -368,7 +334,7 @@ def serve_gunicorn(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         try:
             settings = settings_module.load(overrides)
             if settings.db is not None:
-                gunicorn_server.prepare_database(settings)
+                granian_server.prepare_database(settings)
         except (SettingsError, DatabaseUnavailable) as exc:
             print(f"sora-mock: {exc}", file=sys.stderr)
             return 2
@@ -379,13 +345,15 @@ def serve_gunicorn(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 
         master = os.getpid()
         try:
-            gunicorn_server.run(
+            granian_server.run(
                 overrides,
-                bind=address(args.host, args.port),
+                host=args.host,
+                port=args.port,
                 workers=args.workers,
                 on_ready=ready,
                 read_timeout=settings.read_timeout,
                 join_database=settings.db is not None,
+                quiet=args.quiet,
             )
         except SystemExit as exc:
             if os.getpid() != master:
@@ -396,7 +364,7 @@ def serve_gunicorn(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
             if exc.code not in (0, None):
                 print(f"sora-mock: the workers stopped with status {exc.code}", file=sys.stderr)
                 return 1
-        except RuntimeError as exc:
+        except (RuntimeError, OSError) as exc:
             print(f"sora-mock: {exc}", file=sys.stderr)
             return 2
         print("sora-mock stopped", flush=True)

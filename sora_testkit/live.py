@@ -9,7 +9,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from mock_server.app import state_of
-from mock_server.serving import JsonErrorRequestHandler, handler_with_timeout
+from mock_server.serving.werkzeug_handler import JsonErrorRequestHandler, handler_with_timeout
 
 
 def _handler_for(app: Any) -> type[JsonErrorRequestHandler]:

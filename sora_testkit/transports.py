@@ -17,7 +17,7 @@ import anyio.to_thread
 import httpx
 
 from mock_server.backend.journal import HEADER_PAIRS_KEY
-from mock_server.wsgi_run import environ_key, run_app
+from mock_server.serving.wsgi import environ_key, run_app
 from sora_testkit.runaway import in_process_call
 
 

@@ -10,18 +10,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import IO
 
 import httpx
-
-WITHOUT_GUNICORN = (
-    "import sys; from mock_server import cli, gunicorn_server; "
-    "gunicorn_server.available = lambda: False; sys.exit(cli.main(sys.argv[1:]))"
-)
-WITHOUT_HTTPTOOLS = (
-    "import sys; from mock_server import cli, gunicorn_server; "
-    "gunicorn_server.event_worker_available = lambda: False; sys.exit(cli.main(sys.argv[1:]))"
-)
 
 
 def _ignore_sigint() -> None:
@@ -35,19 +27,10 @@ class Served:
         self,
         *args: str,
         sigint_ignored: bool = False,
-        gunicorn: bool = True,
-        httptools: bool = True,
     ) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        # ``gunicorn=False``: serve as on a machine without gunicorn (Windows);
-        # ``httptools=False``: gunicorn's threaded worker, where llhttp's binding is missing.
-        start = ["-m", "mock_server.cli"]
-        if not gunicorn:
-            start = ["-c", WITHOUT_GUNICORN]
-        elif not httptools:
-            start = ["-c", WITHOUT_HTTPTOOLS]
         self.process = subprocess.Popen(
-            [sys.executable, *start, "serve", "--port", "0", *args],
+            [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -68,6 +51,11 @@ class Served:
         match = re.search(r"serving on (http://\S+)", "".join(self.lines))
         assert match, self.lines
         self.url = match.group(1)
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return int(self.url.rsplit(":", 1)[1])
 
     def _read(self, stream: IO[str]) -> None:
         for line in stream:
@@ -108,6 +96,15 @@ class Served:
         self._reader.join(timeout=5)
         assert self.process.stdout is not None
         self.process.stdout.close()
+
+
+def quiet_server(read_timeout: float) -> Iterator[Served]:
+    """A quiet ``sora-mock serve`` for a module's tests, stopped cleanly and without a
+    traceback at the end."""
+    server = Served("--read-timeout", str(read_timeout), "--quiet")
+    yield server
+    assert server.stop() == 0
+    assert not any("Traceback" in line for line in server.lines)
 
 
 def wait_until_faults_taken(url: str, timeout: float = 10) -> None:

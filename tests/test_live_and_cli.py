@@ -189,44 +189,6 @@ def test_serve_stops_cleanly_on_a_signal_right_after_the_banner(signum: int) -> 
     assert served.lines[-1] == "sora-mock stopped\n"
 
 
-def test_serve_handles_its_signals_before_it_says_it_is_ready(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A signal sent the moment the banner appears finds the handlers in place (Werkzeug's
-    server, where gunicorn does not run; gunicorn's master sets its own before it is ready)."""
-    from mock_server import cli, gunicorn_server
-
-    events: list[str] = []
-
-    class Server:
-        port = 8123
-
-        def serve_forever(self) -> None:
-            events.append("serve")
-
-        def shutdown(self) -> None: ...
-
-        def server_close(self) -> None: ...
-
-    def banner(*args: object) -> str:
-        events.append("banner")
-        return ""
-
-    monkeypatch.setattr(gunicorn_server, "available", lambda: False)
-    monkeypatch.setattr(cli, "make_server", lambda *args, **kwargs: Server())
-    monkeypatch.setattr(signal, "signal", lambda signum, _: events.append(f"signal {signum}"))
-    monkeypatch.setattr(cli, "banner", banner)
-    loggers = [logging.getLogger(name) for name in ("sora_mock", "werkzeug", "httpx")]
-    loggers += [logging.getLogger(f"sora_mock.{name}") for name in ("requests", "deliveries")]
-    levels = [logger.level for logger in loggers]
-    try:
-        assert cli.main(["serve", "--quiet"]) == 0
-    finally:  # serve sets these levels for its process: not for the rest of the suite
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-    assert events == [f"signal {signal.SIGTERM}", f"signal {signal.SIGINT}", "banner", "serve"]
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [

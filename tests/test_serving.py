@@ -1,8 +1,8 @@
-"""What the HTTP server under the app answers itself: JSON, never HTML, and never a hang.
+"""What the HTTP server under the app answers itself: JSON or an empty body, never HTML, and
+never a hang.
 
-Raw bytes over a real socket, against ``sora-mock serve`` (gunicorn: one worker by default,
-several with ``--workers``) and against Werkzeug's server (``LiveServer``, and ``serve`` where
-gunicorn does not run).
+Raw bytes over a real socket, against ``sora-mock serve`` (granian: one worker by default,
+several with ``--workers``) and against Werkzeug's server (``LiveServer``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mock_server import create_app, serving
+from mock_server import create_app
+from mock_server.serving import refusals
 from sora_testkit import LiveServer
-from tests.served import Served, wait_until_faults_taken
+from tests.served import Served, quiet_server, wait_until_faults_taken
 
 READ_TIMEOUT = 1.0
 AUTH = b"Authorization: Bearer sk-raw\r\n"
@@ -72,13 +73,37 @@ CASES = [
 ]
 
 
-#: What ``sora-mock serve`` says to each case, in the order of ``CASES``.
-SERVED_MESSAGES = [
-    serving.LIMIT_MESSAGES[414],
-    serving.LIMIT_MESSAGES[431],
-    serving.LIMIT_MESSAGES[431],
-    "The request line must be METHOD PATH HTTP/1.1, and a path holds no spaces (write them as %20).",
-    "HTTP/9.9 is not supported: send HTTP/1.1 or HTTP/1.0.",
+#: What ``sora-mock serve`` answers in JSON itself: the limits granian does not hold.
+SERVED_JSON_CASES = [
+    (
+        "an 8 KB URL",
+        b"GET /v1/videos?" + b"a" * 8192 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        414,
+        refusals.LIMIT_MESSAGES[414],
+    ),
+    ("a 64 KB header", CASES[1][1], 431, refusals.LIMIT_MESSAGES[431]),
+    ("no Host", b"GET /v1/videos HTTP/1.1\r\n" + AUTH + b"\r\n", 400, refusals.HOST_MESSAGE),
+    (
+        "two Hosts",
+        b"GET /v1/videos HTTP/1.1\r\nHost: a\r\nHost: b\r\n" + AUTH + b"\r\n",
+        400,
+        refusals.HOST_MESSAGE,
+    ),
+]
+#: What granian (hyper) refuses before the app: a bare status, no body, the connection closed.
+SERVED_BARE_CASES = [
+    ("a 64 KB URL", CASES[0][1], 414),
+    ("200 headers", CASES[2][1], 431),
+    ("a space in the path", CASES[3][1], 400),
+    ("HTTP/9.9", CASES[4][1], 400),
+    ("HTTP/2.0 in a request line", b"GET /v1/videos HTTP/2.0\r\nHost: x\r\n\r\n", 400),
+    ("HTTP/0.9", b"GET /v1/videos\r\n", 400),
+    ("a TLS handshake", TLS_HELLO, 400),
+    (
+        "a transfer coding other than chunked",
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        400,
+    ),
 ]
 
 
@@ -93,35 +118,41 @@ def assert_json_error(status: int, headers: dict[str, str], body: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    """``sora-mock serve`` as a user starts it: gunicorn, one worker."""
-    server = Served("--read-timeout", str(READ_TIMEOUT), "--quiet")
-    yield server
-    assert server.stop() == 0
-    assert not any("Traceback" in line for line in server.lines)
-
-
-def served_port(server: Served) -> int:
-    return int(server.url.rsplit(":", 1)[1])
+    """``sora-mock serve`` as a user starts it: granian, one worker."""
+    yield from quiet_server(READ_TIMEOUT)
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "status", "message"),
-    [(*case, message) for case, message in zip(CASES, SERVED_MESSAGES, strict=True)],
-    ids=[case[0] for case in CASES],
+    ("name", "data", "status", "message"), SERVED_JSON_CASES, ids=[c[0] for c in SERVED_JSON_CASES]
 )
 def test_serve_answers_its_own_errors_in_json(
     served: Served, name: str, data: bytes, status: int, message: str
 ) -> None:
-    got, headers, body = exchange(served_port(served), data)
+    got, headers, body = exchange(served.port, data)
     assert got == status, name
     assert assert_json_error(got, headers, body) == message
     assert headers["connection"].lower() == "close"
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "status"), SERVED_BARE_CASES, ids=[c[0] for c in SERVED_BARE_CASES]
+)
+def test_serve_refuses_what_is_not_http_at_once_with_no_body(
+    served: Served, name: str, data: bytes, status: int
+) -> None:
+    """What granian refuses itself: a bare status, no body (never an HTML page), closed."""
+    started = time.monotonic()
+    got, headers, body = exchange(served.port, data)
+    assert time.monotonic() - started < READ_TIMEOUT  # at once, not at a timeout
+    assert (got, body, headers["connection"].lower()) == (status, b"", "close"), name
+    assert headers.get("content-length", "0") == "0"
+    assert "content-type" not in headers
+
+
 def test_serve_keeps_one_connection_for_a_hundred_requests(served: Served) -> None:
     """HTTP/1.1 keep-alive: a client's connection serves request after request, refusals
     included (a short body refused before it was read is read and dropped, not left behind)."""
-    connection = http.client.HTTPConnection("127.0.0.1", served_port(served), timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
     connection.connect()
     first = connection.sock
     statuses = []
@@ -145,7 +176,7 @@ def test_serve_keeps_one_connection_for_a_hundred_requests(served: Served) -> No
 def test_serve_times_out_a_body_that_stops_arriving(served: Served) -> None:
     started = time.monotonic()
     status, headers, body = exchange(
-        served_port(served),
+        served.port,
         STALLED_CREATE,
     )
     assert READ_TIMEOUT <= time.monotonic() - started < READ_TIMEOUT + 5
@@ -153,7 +184,7 @@ def test_serve_times_out_a_body_that_stops_arriving(served: Served) -> None:
     assert json.loads(body)["error"]["message"] == (
         "The request body stopped arriving: the server timed out reading it."
     )
-    with socket.create_connection(("127.0.0.1", served_port(served)), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(b"GET /v1/vid")  # half a request line, then nothing
         started = time.monotonic()
         assert connection.recv(1024) == b""  # closed by the server
@@ -165,13 +196,13 @@ def test_serve_closes_the_connection_after_an_early_refusal(served: Served) -> N
     of the body never read."""
     started = time.monotonic()
     status, headers, body = exchange(
-        served_port(served),
+        served.port,
         b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
         + b"Content-Type: application/json\r\nContent-Length: 31457280\r\n\r\n" + b"{" * 1000,
     )  # fmt: skip
     assert (status, headers["connection"].lower()) == (413, "close")
     assert json.loads(body)["error"]["message"].startswith("The request body is larger than")
-    with socket.create_connection(("127.0.0.1", served_port(served)), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(
             b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
             + b"Content-Type: application/json\r\nContent-Length: 31457280\r\n\r\n{"
@@ -202,54 +233,6 @@ def test_serve_finishes_the_request_under_way_when_told_to_stop(signum: int) -> 
     request.join(timeout=10)
     assert answers == [200]
     assert server.lines[-1] == "sora-mock stopped\n"
-
-
-def test_serve_runs_the_threaded_worker_where_httptools_is_missing() -> None:
-    """Without llhttp's binding, gunicorn's threaded worker serves, with the same JSON
-    refusals, keep-alive, read timeout and early close."""
-    server = Served("--read-timeout", str(READ_TIMEOUT), "--quiet", httptools=False)
-    try:
-        port = served_port(server)
-        for (name, data, status), message in zip(CASES, SERVED_MESSAGES, strict=True):
-            got, headers, body = exchange(port, data)
-            assert (got, headers["connection"].lower()) == (status, "close"), name
-            assert assert_json_error(got, headers, body) == message
-        with httpx.Client(base_url=server.url, headers={"api-key": "k"}) as client:
-            assert {client.get("/v1/videos?limit=1").status_code for _ in range(50)} == {200}
-            assert client.get("/v1/videos").headers["server"] == "gunicorn"
-        status, headers, _ = exchange(
-            port,
-            STALLED_CREATE,
-        )
-        assert (status, headers["x-sora-mock-rule"]) == (408, "request.read_timeout")
-        status, headers, _ = exchange(
-            port,
-            b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
-            + b"Content-Type: application/json\r\nContent-Length: 31457280\r\n\r\n{",
-        )  # fmt: skip
-        assert (status, headers["connection"].lower()) == (413, "close")
-    finally:
-        assert server.stop() == 0
-    assert not any("Traceback" in line for line in server.lines)
-
-
-def test_serve_runs_on_werkzeug_where_gunicorn_does_not() -> None:
-    """On Windows (no gunicorn) ``serve`` runs Werkzeug's threaded server with the same banner,
-    JSON for its own errors, and a clean stop."""
-    server = Served("--quiet", gunicorn=False)
-    try:
-        port = served_port(server)
-        response = httpx.get(f"{server.url}/v1/videos", headers={"api-key": "k"})
-        assert response.status_code == 200
-        assert response.headers["server"].startswith("Werkzeug")
-        status, headers, body = exchange(port, CASES[1][1])
-        assert status == 431
-        assert assert_json_error(status, headers, body) == (
-            "Line too long: got more than 65536 bytes when reading header line"
-        )
-    finally:
-        assert server.stop(signal.SIGTERM) == 0
-    assert any("OpenAI base URL:" in line for line in server.lines)
 
 
 @pytest.fixture(scope="module")
@@ -330,19 +313,16 @@ def test_a_response_says_connection_once(live: LiveServer) -> None:
     assert head.count("\r\nconnection:") == 1, head
 
 
-def test_gunicorn_workers_answer_their_own_errors_in_json_and_time_out() -> None:
+def test_two_workers_answer_their_own_errors_and_time_out() -> None:
     served = Served("--workers", "2", "--read-timeout", str(READ_TIMEOUT), "--quiet")
     try:
         port = int(served.url.rsplit(":", 1)[1])
-        for name, data, _ in CASES:
-            status, headers, body = exchange(port, data)
-            assert 400 <= status < 600, name
-            assert_json_error(status, headers, body)
-        status, headers, body = exchange(port, TLS_HELLO)  # answered, then closed: not held
-        assert (status, headers["connection"]) == (400, "close")
-        assert assert_json_error(status, headers, body) == (
-            "This port speaks plain HTTP, not TLS: use an http:// URL."
-        )
+        for name, data, status, message in SERVED_JSON_CASES:
+            got, headers, body = exchange(port, data)
+            assert got == status, name
+            assert assert_json_error(got, headers, body) == message
+        for name, data, status in SERVED_BARE_CASES:
+            assert exchange(port, data)[::2] == (status, b""), name
         status, headers, body = exchange(
             port,
             STALLED_CREATE,

@@ -1,4 +1,4 @@
-"""``sora-mock serve --workers N``: several gunicorn processes that behave as one server.
+"""``sora-mock serve --workers N``: several granian worker processes that behave as one server.
 
 Every test here talks to real worker processes over loopback, with many connections at once so
 that requests land on different workers (each answer of ``GET /_mock/`` names its process).
@@ -24,8 +24,6 @@ import pytest
 
 from tests.receiver import Receiver
 from tests.served import Served
-
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="gunicorn runs on Unix only")
 
 WORKERS = 3
 LIMIT = 5

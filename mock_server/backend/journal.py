@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from mock_server.backend.database import SqliteDatabase
 from mock_server.rules import access
-from mock_server.wsgi_run import CONTENT_KEYS
+from mock_server.serving.wsgi import CONTENT_KEYS
 
 #: Request headers whose values are credentials.
 CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-sora-mock-token"})

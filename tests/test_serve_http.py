@@ -1,9 +1,8 @@
-"""``sora-mock serve``'s worker: HTTP/1.1 on an event loop, over real sockets.
+"""``sora-mock serve`` over real sockets: HTTP/1.1 on granian, with the body read on the loop.
 
 What the server does below the app: requests sent ahead of their answers (pipelining), a
-chunked body, ``Expect: 100-continue``, a large upload read as it arrives, ``HEAD``, an
-encoded path, HTTP/2.0 refused, an idle connection closed, and a slow request that does not
-hold up the others.
+chunked body, ``Expect: 100-continue``, a large upload, ``HEAD``, an encoded path, an idle
+connection closed, and a slow request that does not hold up the others.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -20,24 +18,17 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from mock_server import gunicorn_server
-from mock_server.streamed_body import HIGH_WATER, StreamedBody
-from tests.served import Served
-from tests.test_serving import AUTH, CASES, TLS_HELLO, assert_json_error, exchange
+from mock_server.serving import refusals, rsgi
+from tests.served import Served, quiet_server
+from tests.test_serving import AUTH, CASES, assert_json_error, exchange
 
-KEEPALIVE = 5.0
+READ_TIMEOUT = 2.0
 
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    server = Served("--read-timeout", "2", "--quiet")
-    yield server
-    assert server.stop() == 0
-    assert not any("Traceback" in line for line in server.lines)
-
-
-def port_of(server: Served) -> int:
-    return int(server.url.rsplit(":", 1)[1])
+    """``sora-mock serve`` as a user starts it: granian, one worker."""
+    yield from quiet_server(READ_TIMEOUT)
 
 
 def read_responses(connection: socket.socket, count: int) -> list[tuple[int, bytes]]:
@@ -62,14 +53,6 @@ def read_responses(connection: socket.socket, count: int) -> list[tuple[int, byt
     return answers
 
 
-def test_the_server_is_the_event_loop_worker() -> None:
-    """With the package's dependencies installed, ``serve`` runs the event-loop worker."""
-    from mock_server.event_worker import EventLoopWorker
-
-    assert gunicorn_server.event_worker_available()
-    assert issubclass(gunicorn_server.worker_class(1.0), EventLoopWorker)
-
-
 def test_pipelined_requests_are_answered_in_order(served: Served) -> None:
     """Three requests in one write, answered one after another on the same connection."""
     create = json.dumps({"prompt": "pipelined"}).encode()
@@ -79,7 +62,7 @@ def test_pipelined_requests_are_answered_in_order(served: Served) -> None:
         + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(create) + create
         + b"GET /v1/videos/video_nope HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n"
     )  # fmt: skip
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(requests)
         answers = read_responses(connection, 3)
     assert [status for status, _ in answers] == [200, 200, 404]
@@ -92,7 +75,7 @@ def test_a_chunked_body_is_read_to_its_end(served: Served) -> None:
     body = json.dumps({"prompt": "sent in chunks"}).encode()
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:7], body[7:]))
     status, _, answer = exchange(
-        port_of(served),
+        served.port,
         b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
         + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         + chunks + b"0\r\n\r\n",
@@ -108,7 +91,7 @@ def test_expect_continue_is_answered_before_the_body(served: Served) -> None:
         + b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
         + b"Content-Length: %d\r\n\r\n" % len(body)
     )  # fmt: skip
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(head)
         assert connection.recv(1024) == b"HTTP/1.1 100 Continue\r\n\r\n"
         connection.sendall(body)
@@ -127,10 +110,10 @@ def reference_png(width: int, height: int, total: int) -> bytes:
     return out.getvalue()
 
 
-def test_a_large_upload_is_read_as_it_arrives(served: Served) -> None:
-    """A 12 MB reference image (past the loop's high-water mark) goes through whole."""
+def test_a_large_upload_goes_through_whole(served: Served) -> None:
+    """A 12 MB reference image (spooled to a file as it arrives) goes through whole."""
     png = reference_png(720, 1280, 12 * 1024 * 1024)
-    assert len(png) > 8 * HIGH_WATER
+    assert len(png) > 8 * rsgi.SPOOL_BYTES
     response = httpx.post(
         f"{served.url}/v1/videos",
         headers={"Authorization": "Bearer sk-upload"},
@@ -144,7 +127,7 @@ def test_a_large_upload_is_read_as_it_arrives(served: Served) -> None:
 
 def test_head_answers_the_headers_without_the_body(served: Served) -> None:
     status, headers, body = exchange(
-        port_of(served),
+        served.port,
         b"HEAD /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     )
     assert (status, body) == (200, b"")
@@ -153,7 +136,7 @@ def test_head_answers_the_headers_without_the_body(served: Served) -> None:
 
 def test_an_encoded_path_reaches_the_app_decoded(served: Served) -> None:
     status, _, body = exchange(
-        port_of(served),
+        served.port,
         b"GET /v1/videos/video%5Fsp%20ace HTTP/1.1\r\nHost: x\r\n" + AUTH
         + b"Connection: close\r\n\r\n",
     )  # fmt: skip
@@ -161,31 +144,15 @@ def test_an_encoded_path_reaches_the_app_decoded(served: Served) -> None:
     assert "video_sp ace" in json.loads(body)["error"]["message"]
 
 
-def test_http_2_is_refused_with_a_505(served: Served) -> None:
-    status, headers, body = exchange(port_of(served), b"GET /v1/videos HTTP/2.0\r\nHost: x\r\n\r\n")
-    assert (status, headers["connection"]) == (505, "close")
-    assert assert_json_error(status, headers, body) == (
-        "HTTP/2.0 is not supported: send HTTP/1.1 or HTTP/1.0."
-    )
-
-
-def test_bytes_that_are_not_http_get_a_json_400(served: Served) -> None:
-    status, headers, body = exchange(port_of(served), b"\x01\x02 nonsense\r\n\r\n")
-    assert (status, headers["connection"]) == (400, "close")
-    assert assert_json_error(status, headers, body) == (
-        "The request is not HTTP/1.1: Invalid method encountered. "
-        "Send METHOD PATH HTTP/1.1, then the headers."
-    )
-
-
-def test_an_idle_connection_is_closed_after_the_keep_alive_time(served: Served) -> None:
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=20) as connection:
+def test_an_idle_connection_is_closed_after_the_read_timeout(served: Served) -> None:
+    """granian's header timeout counts from the last answer: an idle connection ends then."""
+    with socket.create_connection(("127.0.0.1", served.port), timeout=20) as connection:
         connection.sendall(b"GET /v1/videos?limit=1 HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n")
         [(status, _)] = read_responses(connection, 1)
         answered = time.monotonic()
         assert status == 200
         assert connection.recv(1024) == b""  # the server ended the idle connection
-    assert KEEPALIVE <= time.monotonic() - answered < KEEPALIVE + 3
+    assert READ_TIMEOUT - 0.5 <= time.monotonic() - answered < READ_TIMEOUT + 3
 
 
 def test_a_slow_request_does_not_hold_up_the_others() -> None:
@@ -199,7 +166,7 @@ def test_a_slow_request_does_not_hold_up_the_others() -> None:
         + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
     )  # fmt: skip
     try:
-        with socket.create_connection(("127.0.0.1", port_of(server)), timeout=60) as held:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=60) as held:
             held.sendall(head + body[:1000])
             answered = [
                 httpx.get(
@@ -214,77 +181,6 @@ def test_a_slow_request_does_not_hold_up_the_others() -> None:
         assert json.loads(reply)["error"]["param"] == "prompt"
     finally:
         assert server.stop() == 0
-
-
-class TestStreamedBody:
-    """The body a thread reads while the loop feeds it."""
-
-    def test_reads_wait_for_what_has_not_arrived(self) -> None:
-        body = StreamedBody()
-        got: list[bytes] = []
-        reader = threading.Thread(target=lambda: got.append(body.read(10)))
-        reader.start()
-        body.feed(b"hello")
-        time.sleep(0.05)
-        assert not got  # five of ten bytes: still waiting
-        body.feed(b" world")
-        reader.join(timeout=5)
-        assert got == [b"hello worl"]
-        body.finish()
-        assert body.read() == b"d"
-        assert body.read(5) == b""
-
-    def test_a_failed_body_raises_like_a_socket_that_timed_out(self) -> None:
-        body = StreamedBody()
-        body.feed(b'{"prompt":')
-        body.fail(TimeoutError("stopped"))
-        with pytest.raises(TimeoutError):
-            body.read(100)
-
-    def test_lines_and_readinto(self) -> None:
-        body = StreamedBody()
-        body.feed(b"one\ntwo\nthr")
-        body.feed(b"ee")
-        body.finish()
-        assert body.readline() == b"one\n"
-        buffer = bytearray(3)
-        assert body.readinto(buffer) == 3 and bytes(buffer) == b"two"
-        assert list(body) == [b"\n", b"three"]
-
-    def test_the_loop_is_asked_to_pause_and_resume(self) -> None:
-        """More than the high-water mark waiting, nobody reading: pause; read down: resume."""
-        said: list[bool] = []
-        body = StreamedBody(on_change=lambda: said.append(body.wants_pause))
-        body.feed(b"x" * (HIGH_WATER + 1))
-        assert said == [True]
-        body.read(HIGH_WATER // 2 + 2)
-        assert said == [True, False]
-
-    def test_a_reader_waiting_for_more_than_the_high_water_mark_is_fed(self) -> None:
-        """A read of the whole body (a JSON body of several MB) must not pause the socket it
-        waits on."""
-        said: list[bool] = []
-        body = StreamedBody(on_change=lambda: said.append(body.wants_pause))
-        got: list[int] = []
-        body.feed(b"x" * (HIGH_WATER + 1))
-        assert said == [True]
-        reader = threading.Thread(target=lambda: got.append(len(body.read(3 * HIGH_WATER))))
-        reader.start()
-        deadline = time.monotonic() + 5
-        while said[-1] and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert said == [True, False]  # the waiting reader asked for the socket to be read
-        body.feed(b"x" * (2 * HIGH_WATER))
-        reader.join(timeout=5)
-        assert got == [3 * HIGH_WATER]
-
-    def test_the_first_read_sends_the_continue(self) -> None:
-        continued: list[str] = []
-        body = StreamedBody(on_first_read=lambda: continued.append("100"))
-        body.feed(b"abc")
-        body.finish()
-        assert body.read(1) == b"a" and body.read() == b"bc"
-        assert continued == ["100"]
 
 
 def create_head(length: int | None = None, extra: bytes = b"") -> bytes:
@@ -302,7 +198,7 @@ def test_a_json_body_of_several_megabytes_is_read_whole(served: Served) -> None:
     """A 3 MB JSON body (past the high-water mark) reaches the app: the app waiting for all
     of it keeps the socket read."""
     body = json.dumps({"prompt": "x" * (3 * 1024 * 1024)}).encode()
-    status, _, answer = exchange(port_of(served), create_head(len(body)) + body)
+    status, _, answer = exchange(served.port, create_head(len(body)) + body)
     assert status == 400  # not held until the read timeout, which answers 408
     assert json.loads(answer)["error"]["message"] == (
         "Invalid 'prompt': string too long. Expected a string with maximum length 32000, "
@@ -312,72 +208,39 @@ def test_a_json_body_of_several_megabytes_is_read_whole(served: Served) -> None:
 
 def test_a_malformed_chunk_is_refused_at_once(served: Served) -> None:
     status, headers, body = exchange(
-        port_of(served), create_head() + b'zz\r\n{"prompt":"x"}\r\n0\r\n\r\n'
-    )  # refused on the chunk size: a wait for the read timeout would answer 408
-    assert (status, headers["connection"]) == (400, "close")
-    assert assert_json_error(status, headers, body) == (
-        "The request is not HTTP/1.1: Invalid character in chunk size. "
-        "Send METHOD PATH HTTP/1.1, then the headers."
-    )
+        served.port, create_head() + b'zz\r\n{"prompt":"x"}\r\n0\r\n\r\n'
+    )  # the body ends at the bad chunk size: a wait for the read timeout would answer 408
+    assert status == 400
+    assert assert_json_error(status, headers, body).startswith("We could not parse the JSON")
 
 
 def test_a_transfer_coding_other_than_chunked_is_not_implemented(served: Served) -> None:
     status, headers, body = exchange(
-        port_of(served),
+        served.port,
         create_head(extra=b"").replace(b"chunked", b"gzip, chunked") + b"0\r\n\r\n",
     )
-    assert (status, headers["connection"]) == (501, "close")
+    assert (status, headers["connection"].lower()) == (501, "close")
     assert assert_json_error(status, headers, body) == (
         "Transfer-Encoding 'gzip, chunked' is not supported: send the body as it is, "
         "with a Content-Length, or chunked."
     )
 
 
-@pytest.mark.parametrize("target", [b"CONNECT 127.0.0.1:8765", b"GET http://", b"GET http://[::1"])
-def test_a_target_that_is_not_a_path_gets_a_json_400(served: Served, target: bytes) -> None:
-    status, headers, body = exchange(port_of(served), target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert (status, headers["connection"]) == (400, "close")
-    shown = target.split(b" ", 1)[1].decode()
-    assert assert_json_error(status, headers, body) == (
-        f"The request target {shown!r} is not a path: send METHOD /PATH."
-    )
-
-
-def test_bare_line_feeds_are_named(served: Served) -> None:
-    status, headers, body = exchange(port_of(served), b"GET /v1/videos HTTP/1.1\nHost: x\n\n")
-    assert status == 400
-    assert assert_json_error(status, headers, body) == (
-        "The request is not HTTP/1.1: its lines must end in CRLF (\\r\\n), not LF alone."
-    )
-
-
 def test_a_refusal_after_pipelined_answers_is_still_sent(served: Served) -> None:
-    """A control call (answered on a thread), then a request that is not HTTP: the first is
-    answered, then the refusal, then the connection ends."""
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+    """A control call (answered on a thread), then a request that is past a limit: the first
+    is answered, then the refusal, then the connection ends."""
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(
-            b"GET /_mock/clock HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/videos HTTP/9.9\r\n\r\n"
+            b"GET /_mock/clock HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/videos HTTP/1.1\r\n\r\n"
         )
         answers = read_responses(connection, 2)
         assert connection.recv(1024) == b""
-    assert [status for status, _ in answers] == [200, 505]
-    assert json.loads(answers[1][1])["error"]["message"] == (
-        "HTTP/9.9 is not supported: send HTTP/1.1 or HTTP/1.0."
-    )
-
-
-def test_a_half_closed_client_still_gets_its_answer(served: Served) -> None:
-    """The client shuts its sending side right after a request answered on a thread."""
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
-        connection.sendall(b"GET /_mock/clock HTTP/1.1\r\nHost: x\r\n\r\n")
-        connection.shutdown(socket.SHUT_WR)
-        [(status, body)] = read_responses(connection, 1)
-        assert connection.recv(1024) == b""
-    assert status == 200 and "now" in json.loads(body)
+    assert [status for status, _ in answers] == [200, 400]
+    assert json.loads(answers[1][1])["error"]["message"] == refusals.HOST_MESSAGE
 
 
 def test_a_client_that_hangs_up_mid_body_leaves_no_traceback(served: Served) -> None:
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(create_head() + b'5\r\n{"pro\r\n')
         time.sleep(0.2)  # the body is under way on a thread
     assert httpx.get(f"{served.url}/v1/videos?limit=1", headers={"api-key": "k"}).status_code == 200
@@ -387,9 +250,9 @@ def test_a_client_that_hangs_up_mid_body_leaves_no_traceback(served: Served) -> 
 
 def test_a_head_that_drips_in_is_cut_off_at_the_read_timeout(served: Served) -> None:
     """One header byte a second keeps no connection open past the read timeout (2 s)."""
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+    started = time.monotonic()  # the server's clock starts as it accepts: after this
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(b"GET /v1/videos HTTP/1.1\r\n")
-        started = time.monotonic()
         closed = False
         for byte in b"X-Slow: " + b"a" * 10:
             try:
@@ -404,14 +267,14 @@ def test_a_head_that_drips_in_is_cut_off_at_the_read_timeout(served: Served) -> 
                 break
             time.sleep(0.5)
     assert closed  # before the ten bytes' five seconds were over
-    assert time.monotonic() - started >= 2.0
+    assert time.monotonic() - started >= READ_TIMEOUT
 
 
 def test_a_client_that_reads_nothing_does_not_grow_the_server(served: Served) -> None:
     """Thousands of pipelined requests, answers never read: the server stops reading that
     connection once its answers back up, and answers others meanwhile."""
     request = b"GET /v1/videos?limit=100 HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n"
-    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.setblocking(False)
         sent = 0
         deadline = time.monotonic() + 5
@@ -430,12 +293,12 @@ def test_the_servers_own_refusals_are_logged_as_requests() -> None:
     """A refusal the app never sees still gets its line in the request log."""
     server = Served()
     try:
-        status, _, _ = exchange(port_of(server), CASES[1][1])  # a 64 KB header
+        status, _, _ = exchange(server.port, CASES[1][1])  # a 64 KB header
         assert status == 431
-        assert server.wait_for_line(" 431 0.0ms server: Request Header Fields Too Large")
-        status, _, _ = exchange(port_of(server), TLS_HELLO)
+        assert server.wait_for_line(" GET / 431 0.0ms server: The request headers are too large")
+        status, _, _ = exchange(server.port, b"GET /v1/videos HTTP/1.1\r\n\r\n")
         assert status == 400
-        assert server.wait_for_line(" - - 400 0.0ms server: Bad Request")
+        assert server.wait_for_line(" GET /v1/videos 400 0.0ms server: An HTTP/1.1 request")
     finally:
         assert server.stop() == 0
 
@@ -451,6 +314,6 @@ def test_the_request_line_limit_counts_method_url_and_version(served: Served) ->
         line = line_of(length)
         assert len(line) == length
         got, _, _ = exchange(
-            port_of(served), line + b"\r\nHost: x\r\n" + AUTH + b"Connection: close\r\n\r\n"
+            served.port, line + b"\r\nHost: x\r\n" + AUTH + b"Connection: close\r\n\r\n"
         )
         assert got == status, length
