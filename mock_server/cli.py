@@ -110,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         dest="generatetask_result_lifetime",
         metavar="SECONDS",
-        help="how long generateTask result URLs stay valid (default 1296000: seed 004's 15 days; "
-        "the provider's page says 24 hours: 86400)",
+        help="how long generateTask result URLs stay valid (default 1296000: the 15 days of "
+        "APIXO's Sora 2 Pro page; its response-format page says 24 hours: 86400)",
     )
     serve.add_argument(
         "--azure-deployment",

@@ -139,11 +139,13 @@ def test_each_example_names_only_what_it_imports(example: Example) -> None:
 
 
 def test_no_page_cites_an_internal_source() -> None:
-    """Sources are public pages or shipped files, never the project's own section numbers."""
+    """Sources are public pages or shipped files, never the project's own section numbers,
+    seed documents or source tags (``[choice]``, ``seed:``)."""
+    internal = r"SPEC \d|\bseeds? \d{3}|\[choice|choice: choice|\bseed: "
     cited = [
         f"{page_id(page)}: {match.group(0)}"
         for page in PAGES
-        for match in re.finditer(r"SPEC \d|\bseeds? \d{3}", page.read_text())
+        for match in re.finditer(internal, page.read_text())
     ]
     assert cited == []
 
@@ -162,10 +164,10 @@ def test_the_readme_is_a_short_landing_page_with_a_table_of_contents() -> None:
 
 
 def test_the_wheel_the_pages_name_is_this_versions() -> None:
-    """The install commands name the wheel a build of this version makes."""
+    """The install commands name the file a build of this version makes: the binary
+    distribution format writes the project's name with ``_`` (``sora_testkit-0.2.0-...``)."""
     from mock_server import __version__
 
-    named = {
-        v for page in PAGES for v in re.findall(r"sora-testkit-([\w.]+)-py3", page.read_text())
-    }
-    assert named == {__version__}
+    wheel = f"sora_testkit-{__version__}-py3-none-any.whl"
+    named = {name for page in PAGES for name in re.findall(r"[\w.-]+\.whl", page.read_text())}
+    assert named == {wheel}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
@@ -70,6 +72,22 @@ def test_every_body_taking_operation_names_its_request_contracts() -> None:
                 content = operation["requestBody"]["content"]
                 refs = [media["schema"]["$ref"].rsplit("/", 1)[-1] for media in content.values()]
                 assert refs and all(ref in components for ref in refs), path
+
+
+def test_the_document_and_the_help_cite_no_internal_source(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What a user reads (the OpenAPI document, ``sora-mock serve --help``) names public pages
+    or nothing, never a section of the project's specification or one of its seed documents."""
+    from mock_server.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--generatetask-result-lifetime" in help_text
+    internal = re.compile(r"SPEC \d|\bseeds? \d{3}|\[choice")
+    for text in (json.dumps(openapi.document()), help_text):
+        assert not internal.findall(text)
 
 
 def test_document_is_served_without_credentials() -> None:

@@ -8,6 +8,7 @@ documentation page that keeps it (between its ``<!-- NAME:start -->`` and
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,9 +43,31 @@ def outcomes_table() -> str:
     for outcome in catalog.OUTCOMES.values():
         rows.append(
             f"| `{catalog.magic_marker(outcome.name)}` | {outcome.description} | "
-            f"{outcome.kind}: {public_source(outcome.source)} |"
+            f"{source_cell(outcome.kind, outcome.source)} |"
         )
     return "\n".join(rows)
+
+
+#: How a source's kind reads in a table.
+KIND_WORDS = {
+    catalog.PUBLIC: "documented",
+    catalog.SEED: "documented",
+    catalog.CHOICE: "the mock's choice",
+}
+
+
+def source_cell(kind: str, source: str) -> str:
+    """Where an outcome comes from, in words: ``the mock's choice, after [a page](...)``."""
+    rendered = public_source(source)
+    rendered = re.sub(
+        r"\(choice(?:: ([^)]*))?\)", lambda m: f"({m.group(1)})" if m.group(1) else "", rendered
+    )
+    rendered = re.sub(r"^choice(?:: )?", "", rendered).strip()
+    word = KIND_WORDS.get(kind, kind)
+    if not rendered:
+        return word
+    joint = ", after " if kind == catalog.CHOICE else ": "
+    return f"{word}{joint}{rendered}"
 
 
 #: Each generated block by its marker name.

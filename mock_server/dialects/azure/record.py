@@ -79,7 +79,7 @@ ROUTES = (
 
 DIALECT = Dialect(
     name=NAME,
-    title="Azure OpenAI Sora 2: /openai/v1/videos and /openai/videos?api-version= (SPEC 4.1)",
+    title="Azure OpenAI Sora 2: /openai/v1/videos and /openai/videos?api-version=",
     routes=ROUTES,
     jobs=JobKind(
         NAME,

@@ -16,7 +16,7 @@ GENERATION_ID = {"generation_id": "A gen_ id of a succeeded job's video."}
 
 DIALECT = Dialect(
     name=NAME,
-    title="Azure OpenAI Sora 1 video generation jobs: /openai/v1/video/generations (SPEC 4.2)",
+    title="Azure OpenAI Sora 1 video generation jobs: /openai/v1/video/generations",
     routes=(
         Route(
             "POST",

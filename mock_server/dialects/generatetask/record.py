@@ -26,7 +26,7 @@ def _generation_seconds(_model: str, _seconds: int) -> float:
 
 DIALECT = Dialect(
     name=NAME,
-    title="generateTask format /api/v1/generateTask/sora-2-pro (SPEC 3)",
+    title="generateTask format /api/v1/generateTask/sora-2-pro",
     routes=(
         Route(
             "POST",

@@ -168,7 +168,7 @@ def _webhooks(state: MockState) -> JobListener:
 
 DIALECT = Dialect(
     name=NAME,
-    title="OpenAI-native /v1/videos and /v1/models (SPEC 1)",
+    title="OpenAI-native /v1/videos and /v1/models",
     routes=(
         *video_routes(VideoViews(NAME)),
         *model_routes(

@@ -22,7 +22,7 @@ class TaskId(BaseConverter):
 
 DIALECT = Dialect(
     name=NAME,
-    title="UniAll task format /v1/video/generations (SPEC 2)",
+    title="UniAll task format /v1/video/generations",
     routes=(
         Route(
             "POST",
