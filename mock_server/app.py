@@ -29,6 +29,7 @@ def create_app(
     """
     settings = settings_module.load(config)
     app = Flask("mock_server", static_folder=None)
+    app.url_map.merge_slashes = False  # ``/_mock//clock`` is a 404 in JSON, never a redirect
     app.config.update(settings.extra)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = build_state(settings, join=join_database)

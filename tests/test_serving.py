@@ -334,3 +334,41 @@ def test_two_workers_answer_their_own_errors_and_time_out() -> None:
     finally:
         assert served.stop() == 0
     assert not any("Traceback" in line for line in served.lines)
+
+
+@pytest.mark.parametrize(
+    ("request_line", "rule", "envelope"),
+    [
+        (b"POST /v1//videos", "route.not_found", "error"),
+        (b"GET /v1/videos//content", "route.not_found", "error"),
+        (b"GET /openai/v1//videos", "route.not_found", "detail"),
+        (b"GET /api/v1//statusTask/sora-2-pro?taskId=task_x", "route.not_found", "code"),
+        (b"GET /_mock//clock", "route.not_found", "error"),
+    ],
+)
+def test_a_doubled_slash_is_the_dialects_404_never_a_redirect(
+    served: Served, request_line: bytes, rule: str, envelope: str
+) -> None:
+    status, headers, body = exchange(
+        served.port,
+        request_line + b" HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Content-Type: application/json\r\n"
+        b"Content-Length: 2\r\nConnection: close\r\n\r\n{}",
+    )
+    assert (status, headers.get("x-sora-mock-rule")) == (404, rule)
+    assert "location" not in headers
+    assert headers["content-type"].startswith("application/json")
+    assert envelope in json.loads(body)
+
+
+def test_a_complete_post_asking_to_upgrade_is_answered(served: Served) -> None:
+    """What ``curl --http2`` sends to a plain port: the upgrade is declined, the POST answered
+    (not a false 408 for a body that had arrived)."""
+    body = b'{"prompt": "upgrade me"}'
+    status, _, answer = exchange(
+        served.port,
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n" + AUTH
+        + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+    )  # fmt: skip
+    assert status == 200
+    assert json.loads(answer)["prompt"] == "upgrade me"

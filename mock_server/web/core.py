@@ -56,7 +56,8 @@ def url_map() -> Map:
         Rule(route.rule, endpoint=endpoint, methods=[route.method, "OPTIONS"])
         for endpoint, route in ROUTES.items()
     ]
-    return Map(rules, converters=converters)
+    # A doubled slash is a path no route has: the dialect's 404, never a redirect.
+    return Map(rules, converters=converters, merge_slashes=False)
 
 
 def emit(
