@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="allowed_hosts",
         metavar="HOST",
-        help="also deliver webhooks to this host (loopback is always allowed)",
+        help="also deliver webhooks to this host (loopback is always allowed), and answer the "
+        "control API under this name",
     )
     serve.add_argument(
         "--lenient-reference",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -356,6 +357,104 @@ def test_control_token_guards_the_control_api(make_app: Any) -> None:
             http.get("/_mock/clock", headers={"x-sora-mock-token": "let-me-in"}).status_code == 200
         )
         assert http.get("/v1/videos").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:8000", "rebound.attacker.com", "127.0.0.1.nip.io"]
+)
+def test_a_request_naming_another_host_cannot_reach_the_control_api(
+    make_app: Any, host: str
+) -> None:
+    """DNS rebinding: a page's own name made to point at 127.0.0.1 reads nothing, changes
+    nothing."""
+    app = make_app()
+    with httpx_client(app, headers=AUTH) as http:
+        http.post("/_mock/outcomes", json={"outcome": "moderation_blocked"})
+        for method, path in (("GET", "/_mock/requests"), ("POST", "/_mock/reset")):
+            assert_openai_error(
+                http.request(method, path, headers={"Host": host}),
+                403,
+                "control.foreign_host",
+                f"The control API does not answer for the host '{host}': call it as localhost "
+                "or by IP address, or start the server with --allow-host NAME.",
+            )
+        assert http.get("/_mock/").json()["forced_outcomes"] == ["moderation_blocked"]
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost:8000", "127.0.0.1", "[::1]:9", "10.1.2.3:80", "host.docker.internal",
+             "app.localhost", "sora-mock.test", "mock.team.example"],
+)  # fmt: skip
+def test_the_control_api_answers_for_this_servers_names(make_app: Any, host: str) -> None:
+    app = make_app(allowed_hosts=("mock.team.example",))
+    with httpx_client(app, headers=AUTH) as http:
+        assert http.get("/_mock/clock", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "shown"),
+    [
+        # A cross-site form post: no preflight, the browser sends Origin and Sec-Fetch-Site.
+        (
+            {
+                "Origin": "https://evil.example",
+                "Sec-Fetch-Site": "cross-site",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            "https://evil.example",
+        ),
+        # A cross-origin fetch with JSON, as a page on another port of the same machine sends.
+        (
+            {"Origin": "http://localhost:3000", "Content-Type": "application/json"},
+            "http://localhost:3000",
+        ),
+        ({"Origin": "null", "Content-Type": "application/json"}, "null"),  # a sandboxed frame
+        ({"Sec-Fetch-Site": "same-site"}, "same-site"),
+    ],
+)
+def test_a_web_page_of_another_origin_cannot_change_the_mock(
+    make_app: Any, headers: dict[str, str], shown: str
+) -> None:
+    app = make_app()
+    with httpx_client(app, headers=AUTH) as http:
+        http.post("/_mock/outcomes", json={"outcome": "moderation_blocked"})
+        for path, body in (("/_mock/reset", None), ("/_mock/faults", {"status": 503})):
+            response = http.post(
+                path, headers={"Host": "localhost:8000", **headers}, content=json.dumps(body or {})
+            )
+            assert_openai_error(
+                response,
+                403,
+                "control.cross_site",
+                f"The control API refuses changes from a web page of another origin ('{shown}'): "
+                "call it from a program, or from a page of this server.",
+            )
+        upload = http.post(
+            "/_mock/assets",
+            headers={
+                "Host": "localhost:8000",
+                **{k: v for k, v in headers.items() if k != "Content-Type"},
+            },
+            files={"file": ("x.png", b"\x89PNG", "image/png")},
+        )
+        assert upload.headers["x-sora-mock-rule"] == "control.cross_site"
+        status = http.get("/_mock/").json()
+    assert (status["forced_outcomes"], status["faults"]) == (["moderation_blocked"], [])
+
+
+def test_a_program_and_a_page_of_this_server_may_change_the_mock(make_app: Any) -> None:
+    app = make_app()
+    same_page = {"Origin": "http://localhost:8000", "Sec-Fetch-Site": "same-origin"}
+    with httpx_client(app, headers={**AUTH, "Host": "localhost:8000"}) as http:
+        assert (
+            http.post("/_mock/outcomes", json={"outcome": "moderation_blocked"}).status_code == 200
+        )
+        assert http.post("/_mock/reset", headers=same_page).status_code == 200
+        typed = http.post("/_mock/reset", headers={"Sec-Fetch-Site": "none"})  # the address bar
+        assert typed.status_code == 200
+        # A read from another origin changes nothing, and its answer has no CORS header.
+        read = http.get("/_mock/clock", headers={"Origin": "https://evil.example"})
+        assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
 
 
 def test_control_api_can_be_switched_off(make_app: Any) -> None:

@@ -118,6 +118,8 @@ NOT_ON_GENERATETASK = {
     "list.after_unknown",
     "control.token",
     "control.disabled",
+    "control.foreign_host",
+    "control.cross_site",
     "character.name",
     "character.not_found",
     "characters.invalid",

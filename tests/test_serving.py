@@ -372,3 +372,29 @@ def test_a_complete_post_asking_to_upgrade_is_answered(served: Served) -> None:
     )  # fmt: skip
     assert status == 200
     assert json.loads(answer)["prompt"] == "upgrade me"
+
+
+def test_a_browsers_tricks_do_not_reach_the_control_api_of_a_running_server(
+    served: Served,
+) -> None:
+    """Over the wire: a foreign Host (DNS rebinding), a cross-site form post and a cross-origin
+    ``fetch`` with JSON change nothing; the same call from a program does."""
+    outcome = b'{"outcome": "moderation_blocked"}'
+    tricks = [
+        b"Host: rebound.attacker.example\r\nContent-Type: application/json\r\n",
+        b"Host: 127.0.0.1\r\nOrigin: https://evil.example\r\nSec-Fetch-Site: cross-site\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n",
+        b"Host: 127.0.0.1\r\nOrigin: http://localhost:3000\r\nContent-Type: application/json\r\n",
+    ]
+    for headers in tricks:
+        status, answer, _ = exchange(
+            served.port,
+            b"POST /_mock/outcomes HTTP/1.1\r\n" + headers
+            + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(outcome) + outcome,
+        )  # fmt: skip
+        assert status == 403, headers
+        assert answer["x-sora-mock-rule"] in ("control.foreign_host", "control.cross_site")
+    assert httpx.get(f"{served.url}/_mock/").json()["forced_outcomes"] == []
+    program = httpx.post(f"{served.url}/_mock/outcomes", json={"outcome": "moderation_blocked"})
+    assert program.status_code == 200
+    assert httpx.delete(f"{served.url}/_mock/outcomes").status_code == 200

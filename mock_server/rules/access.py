@@ -39,6 +39,21 @@ CONTROL_TOKEN = define(
 CONTROL_DISABLED = define(
     "control.disabled", 404, "The control API is switched off.", "SPEC 5.3 [choice]"
 )
+CONTROL_FOREIGN_HOST = define(
+    "control.foreign_host",
+    403,
+    "The control API answers a request that names this server: a Host that is localhost, an "
+    "IP address or a name given with --allow-host (a page whose own name was made to point "
+    "here, by DNS rebinding, is refused).",
+    "SPEC 5.3 [choice]",
+)
+CONTROL_CROSS_SITE = define(
+    "control.cross_site",
+    403,
+    "The control API's changes come from a program or from a page of this server: a browser's "
+    "request from another origin (Origin, Sec-Fetch-Site) is refused.",
+    "SPEC 5.3 [choice]",
+)
 
 
 def mask_key(key: str) -> str:

@@ -17,6 +17,7 @@ from mock_server import catalog
 from mock_server.controls import ControlError, Controls
 from mock_server.rules import access, protocol, reference
 from mock_server.rules.registry import RuleViolation
+from mock_server.web import same_origin
 from mock_server.web.routes import CONTROL_PREFIX
 from mock_server.wire.bodies import (
     MULTIPART_TYPES,
@@ -48,6 +49,12 @@ def _guard() -> None:
     settings = current_state().settings
     if not settings.control_api:
         raise RuleViolation(access.CONTROL_DISABLED)
+    authority = request.headers.get("Host", "")
+    if not same_origin.names_this_server(authority, settings.allowed_hosts):
+        raise RuleViolation(access.CONTROL_FOREIGN_HOST, host=authority[:200])
+    origin = same_origin.other_origin(request.method, request.headers, authority)
+    if origin is not None:
+        raise RuleViolation(access.CONTROL_CROSS_SITE, origin=origin[:200])
     if settings.control_token is not None:
         given = request.headers.get("x-sora-mock-token", "")
         if not hmac.compare_digest(given.encode(), settings.control_token.encode()):

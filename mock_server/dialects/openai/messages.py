@@ -424,6 +424,20 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
             lambda v: "The control API needs a valid x-sora-mock-token header.",
         ),
         "control.disabled": (None, lambda v: "The control API is switched off on this server."),
+        "control.foreign_host": (
+            None,
+            lambda v: (
+                f"The control API does not answer for the host '{_f(v, 'host')}': call it as "
+                "localhost or by IP address, or start the server with --allow-host NAME."
+            ),
+        ),
+        "control.cross_site": (
+            None,
+            lambda v: (
+                f"The control API refuses changes from a web page of another origin "
+                f"('{_f(v, 'origin')}'): call it from a program, or from a page of this server."
+            ),
+        ),
     }
 
 
