@@ -11,6 +11,7 @@ from mock_server import settings as settings_module
 from mock_server.dialects import registry
 from mock_server.state import EXTENSION_KEY, MockState
 from mock_server.web import control, docs, pipeline
+from mock_server.wire.job_notes import note_job
 
 
 def create_app(
@@ -42,6 +43,7 @@ def create_app(
 def build_state(settings: settings_module.Settings, *, join: bool = False) -> MockState:
     """A fresh mock state with every dialect's listeners wired in."""
     state = MockState(settings, registry.JOB_KINDS, join=join)
+    state.service.observer = note_job  # what a request did with jobs, for its journal entry
     registry.wire_publishers(state)
     return state
 

@@ -25,7 +25,6 @@ from mock_server.backend.shared_values import SharedValueFactory, memory_values,
 from mock_server.backend.webhooks import WebhookPublisher
 from mock_server.backend.worker import BackgroundWorker
 from mock_server.settings import Settings
-from mock_server.wire.job_notes import note_job
 
 EXTENSION_KEY = "sora_mock"
 
@@ -70,7 +69,6 @@ class MockState:
             deliveries = MemoryDeliveries()
         self.media = MediaCache()
         self.service = VideoService(settings, self.clock, self.store, self.media, kinds, shared)
-        self.service.observer = note_job
         self.resolver = ImageResolver(
             self.assets, settings.max_reference_bytes, self.clock.now, shared
         )

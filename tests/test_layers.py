@@ -14,11 +14,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mock_server"
 
 #: Each layer, and the layers above it that it must never import.
 FORBIDDEN = {
-    "catalog": ("rules", "backend", "wire", "dialects", "web", "state", "controls", "app"),
-    "rules": ("backend", "wire", "dialects", "web", "state", "controls", "app"),
-    "backend": ("wire", "dialects", "web", "state", "controls", "app"),
-    "wire": ("dialects", "web", "controls", "app"),
-    "dialects": ("web", "controls", "app"),
+    "catalog": ("rules", "backend", "state", "wire", "dialects", "web", "controls", "app", "serving"),
+    "rules": ("backend", "state", "wire", "dialects", "web", "controls", "app", "serving"),
+    "backend": ("state", "wire", "dialects", "web", "controls", "app", "serving"),
+    "state": ("wire", "dialects", "web", "controls", "app", "serving"),
+    "wire": ("dialects", "web", "controls", "app", "serving"),
+    "dialects": ("web", "controls", "app", "serving"),
+    "web": ("serving",),
 }
 
 

@@ -10,12 +10,11 @@ from typing import Any, Protocol
 
 from mock_server.backend.database import SqliteDatabase
 from mock_server.rules import access
-from mock_server.serving.wsgi import CONTENT_KEYS
 
 #: Request headers whose values are credentials.
 CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-sora-mock-token"})
 #: The environ's two header keys without the ``HTTP_`` prefix, and their header names.
-_CONTENT_KEYS = {key: key.lower().replace("_", "-") for key in CONTENT_KEYS}
+_CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
 #: Where a server that builds the environ's header keys itself (the in-process transport)
 #: leaves them as ``(key, value)`` pairs, so the journal need not look for them again.
 HEADER_PAIRS_KEY = "sora_mock.header_pairs"
@@ -64,7 +63,7 @@ def raw_headers(environ: Mapping[str, Any]) -> RawHeaders:
     return tuple(
         (key, value)
         for key, value in environ.items()
-        if (key[:5] == "HTTP_" and key[5:] not in CONTENT_KEYS) or (key in CONTENT_KEYS and value)
+        if (key[:5] == "HTTP_" and key[5:] not in _CONTENT_KEYS) or (key in _CONTENT_KEYS and value)
     )
 
 
