@@ -14,7 +14,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mock_server"
 
 #: Each layer, and the layers above it that it must never import.
 FORBIDDEN = {
-    "catalog": ("rules", "backend", "state", "wire", "dialects", "web", "controls", "app", "serving"),
+    "catalog": (
+        "rules",
+        "backend",
+        "state",
+        "wire",
+        "dialects",
+        "web",
+        "controls",
+        "app",
+        "serving",
+    ),
     "rules": ("backend", "state", "wire", "dialects", "web", "controls", "app", "serving"),
     "backend": ("state", "wire", "dialects", "web", "controls", "app", "serving"),
     "state": ("wire", "dialects", "web", "controls", "app", "serving"),
