@@ -7,8 +7,10 @@ connection closed, and a slow request that does not hold up the others.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -317,3 +319,77 @@ def test_the_request_line_limit_counts_method_url_and_version(served: Served) ->
             served.port, line + b"\r\nHost: x\r\n" + AUTH + b"Connection: close\r\n\r\n"
         )
         assert got == status, length
+
+
+def test_dripping_uploads_hold_no_thread() -> None:
+    """More dripping uploads than the server has threads (each declares 100 KB, has sent a
+    few bytes and goes quiet): a control call, a download and a status read are answered all
+    the same, while every dripping connection is still open. A server that read a body on a
+    thread would have none left."""
+    server = Served("--read-timeout", "120", "--quiet", "--progression", "instant")
+    head = (
+        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+        + b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"prompt\": \""
+    )  # fmt: skip
+    drips: list[socket.socket] = []
+    try:
+        video = httpx.post(
+            f"{server.url}/v1/videos", headers={"api-key": "k"}, json={"prompt": "a"}
+        ).json()
+        for _ in range(rsgi.THREADS + 8):
+            drip = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            drip.sendall(head)
+            drips.append(drip)
+        with httpx.Client(base_url=server.url, headers={"api-key": "k"}, timeout=30) as client:
+            assert client.get("/_mock/clock").status_code == 200
+            assert client.get(f"/v1/videos/{video['id']}").json()["status"] == "completed"
+            download = client.get(f"/v1/videos/{video['id']}/content")
+            assert (download.status_code, download.content[4:8]) == (200, b"ftyp")
+        for drip in drips:  # still held open, none answered
+            drip.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                drip.recv(1)
+    finally:
+        for drip in drips:
+            drip.close()
+        assert server.stop() == 0
+
+
+def test_a_body_that_drips_is_cut_off_though_it_never_goes_silent() -> None:
+    """A byte every 0.2 s is never a silence as long as the read timeout (1 s), but the body
+    falls behind its minimum rate: a 408 while it still drips, long before its 100 bytes."""
+    server = Served("--read-timeout", "1", "--quiet")
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as drip:
+            drip.sendall(
+                b"POST /v1/videos HTTP/1.1\r\nHost: x\r\n" + AUTH
+                + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            )  # fmt: skip
+            drip.setblocking(False)
+            answer, sent = b"", 0
+            while sent < 100 and b"\r\n\r\n" not in answer:
+                drip.sendall(b" ")
+                sent += 1
+                time.sleep(0.2)
+                with contextlib.suppress(BlockingIOError):
+                    answer += drip.recv(65536)
+        assert sent < 50, "the drip was read to its end"
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        assert b"x-sora-mock-rule: request.read_timeout" in answer.lower()
+    finally:
+        assert server.stop() == 0
+
+
+def test_sighup_keeps_an_in_memory_servers_jobs() -> None:
+    """granian restarts its workers on SIGHUP; an in-memory server would lose every job."""
+    server = Served("--quiet")
+    try:
+        video = httpx.post(
+            f"{server.url}/v1/videos", headers={"api-key": "k"}, json={"prompt": "kept"}
+        ).json()
+        server.process.send_signal(signal.SIGHUP)
+        assert server.wait_for_line("SIGHUP ignored")
+        again = httpx.get(f"{server.url}/v1/videos/{video['id']}", headers={"api-key": "k"})
+        assert again.status_code == 200
+    finally:
+        assert server.stop() == 0
