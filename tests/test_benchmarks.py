@@ -161,3 +161,49 @@ def test_a_placed_server_runs_on_the_servers_cpus_and_the_load_on_the_rest(
         finally:
             server.stop()
     assert os.sched_getaffinity(0) == before
+
+
+WRK_SAID = """Running 4s test @ {url}
+  1 threads and 16 connections
+  7202 requests in 4.00s, 2.81MB read
+{failures}Requests/sec:   1798.59
+Transfer/sec:    718.38KB
+"""
+
+
+def fake_wrk(tmp_path: Path, failures: str = "") -> Path:
+    """A ``wrk`` that records its arguments and its Lua script, and says what wrk says."""
+    said = tmp_path / "said.txt"
+    said.write_text(WRK_SAID.format(url="URL", failures=failures))
+    command = tmp_path / "wrk"
+    command.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" > {tmp_path}/args.txt\n'
+        f'while [ "$1" != "-s" ]; do shift; done; cp "$2" {tmp_path}/script.lua\n'
+        f"cat {said}\n"
+    )
+    command.chmod(0o755)
+    return command
+
+
+def test_peers_read_wrks_rate_and_count_and_give_each_create_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    peers = load_peers()
+    monkeypatch.setattr(peers, "WRK", str(fake_wrk(tmp_path)))
+    done = peers.wrk_creates("http://127.0.0.1:9")
+    assert (done.rate, done.requests) == (1798.59, 7202)
+    args = (tmp_path / "args.txt").read_text().split()
+    assert args[:3] == ["-t1", "-c16", "-d4s"] and args[-1] == "http://127.0.0.1:9/v1/videos"
+    script = (tmp_path / "script.lua").read_text()
+    assert '"Bearer sk-wrk-" .. run .. "-" .. sent' in script  # a key a create
+    assert '["Content-Type"] = "application/json"' in script  # format() replaces the headers
+
+
+def test_peers_refuse_a_wrk_round_with_failed_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    peers = load_peers()
+    monkeypatch.setattr(peers, "WRK", str(fake_wrk(tmp_path, "  Non-2xx or 3xx responses: 3\n")))
+    with pytest.raises(RuntimeError, match="wrk met failed answers"):
+        peers.wrk("http://127.0.0.1:9/v1/videos")
