@@ -233,7 +233,7 @@ def test_a_refusal_after_pipelined_answers_is_still_sent(served: Served) -> None
     is answered, then the refusal, then the connection ends."""
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
         connection.sendall(
-            b"GET /_mock/clock HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/videos HTTP/1.1\r\n\r\n"
+            b"GET /_mock/clock HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /v1/videos HTTP/1.1\r\n\r\n"
         )
         answers = read_responses(connection, 2)
         assert connection.recv(1024) == b""
