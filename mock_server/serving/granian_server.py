@@ -33,6 +33,7 @@ from mock_server.serving.rsgi import Adapter
 from mock_server.settings import Settings
 from mock_server.state import MockState
 from mock_server.web.pipeline import core_of
+from mock_server.wire.bodies import max_body_bytes
 
 #: The environment variable that carries the command line's settings to each worker.
 SETTINGS_VARIABLE = "SORA_MOCK_SERVE_SETTINGS"
@@ -50,7 +51,7 @@ def largest_body(app: Flask) -> int:
     """The longest body any route of ``app`` reads: a longer one is refused on its length."""
     settings = state_of(app).settings
     longest = max(settings.max_reference_bytes, catalog.CHARACTER_VIDEO_MAX_BYTES)
-    return longest * 4 // 3 + catalog.BODY_OVERHEAD_BYTES  # a data URL's base64 grows by 4/3
+    return max_body_bytes(longest)
 
 
 def build_adapter() -> Adapter:

@@ -27,24 +27,16 @@ OTHER_SITES = frozenset({"cross-site", "same-site"})
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def host_of(authority: str) -> str | None:
-    """The canonical host of a ``Host`` header's value (no port), or ``None`` if it is none."""
-    try:
-        parts = urlsplit(f"http://{authority}")
-        return canonical_host(parts.hostname or "")[0] if parts.hostname else None
-    except ValueError:
-        return None
-
-
 def names_this_server(authority: str, allowed: tuple[str, ...]) -> bool:
     """Whether a ``Host`` value names this server rather than some other site's name."""
-    host = host_of(authority)
-    if host is None:
+    try:
+        hostname = urlsplit(f"http://{authority}").hostname
+        host, address = canonical_host(hostname) if hostname else ("", None)
+    except ValueError:
         return False
-    _, address = canonical_host(host)
     if address is not None or host.rsplit(".", 1)[-1] in PRIVATE_NAMES:
         return True
-    return host in allowed_host_names(allowed)
+    return bool(host) and host in allowed_host_names(allowed)
 
 
 def other_origin(method: str, headers: Headers, authority: str) -> str | None:
