@@ -73,7 +73,7 @@ def test_list_and_content_reads_do_not_advance_a_polled_job(http: httpx.Client) 
 def test_time_mode_follows_the_documented_durations(make_app: Any) -> None:
     app = make_app(progression="time", clock_start=START)
     clock = state_of(app).clock
-    clock.freeze(True)
+    clock.reset(START, frozen=True)  # exactly START: however long the set-up took
     with httpx_client(app, headers=AUTH) as http:
         standard = create(http, model="sora-2", seconds="4")
         pro = create(http, model="sora-2-pro", seconds="8")
@@ -94,7 +94,7 @@ def test_time_mode_follows_the_documented_durations(make_app: Any) -> None:
 
 def test_speed_divides_the_durations(make_app: Any) -> None:
     app = make_app(progression="time", speed=65, clock_start=START)
-    state_of(app).clock.freeze(True)
+    state_of(app).clock.reset(START, frozen=True)
     with httpx_client(app, headers=AUTH) as http:
         video = create(http)
         state_of(app).clock.advance(0.99)
@@ -105,7 +105,7 @@ def test_speed_divides_the_durations(make_app: Any) -> None:
 
 def test_time_mode_completed_at_is_when_it_finished_not_when_it_was_read(make_app: Any) -> None:
     app = make_app(progression="time", clock_start=START)
-    state_of(app).clock.freeze(True)
+    state_of(app).clock.reset(START, frozen=True)
     with httpx_client(app, headers=AUTH) as http:
         video = create(http)
         state_of(app).clock.advance(1000)
@@ -153,7 +153,7 @@ def test_poll_after_header_is_small_in_fast_modes_and_absent_when_done(
 
 def test_poll_after_header_follows_the_remaining_time_in_time_mode(make_app: Any) -> None:
     app = make_app(progression="time", clock_start=START)
-    state_of(app).clock.freeze(True)
+    state_of(app).clock.reset(START, frozen=True)
     with httpx_client(app, headers=AUTH) as http:
         video = create(http)
         assert read(http, video["id"]).headers["openai-poll-after-ms"] == "2000"
