@@ -35,21 +35,20 @@ def error_body(status: int, message: str) -> bytes:
     return json.dumps(envelope).encode()
 
 
-def head_refusal(scope: Any) -> tuple[int, str] | None:
-    """The status and message for a request's head past a limit, or ``None`` when it is fine."""
+def head_refusal(
+    scope: Any, *, longest_field: int, hosts: int, coding: str
+) -> tuple[int, str] | None:
+    """The status and message for a request's head past a limit, or ``None`` when it is fine:
+    ``longest_field`` is its longest header line (name, ": " and value), ``hosts`` how many
+    ``Host`` headers it has, ``coding`` its ``Transfer-Encoding`` values joined."""
     # The method, the URL and the version, with the spaces and the "?" between them.
     line = len(scope.method) + len(scope.path) + len(scope.query_string) + 11
     if line > catalog.REQUEST_LINE_LIMIT:
         return 414, LIMIT_MESSAGES[414]
-    headers = scope.headers
-    if any(
-        len(name) + len(value) + 2 > catalog.HEADER_FIELD_SIZE_LIMIT
-        for name, value in headers.items()
-    ):
+    if longest_field > catalog.HEADER_FIELD_SIZE_LIMIT:
         return 431, LIMIT_MESSAGES[431]
-    if scope.http_version == "1.1" and len(headers.get_all("host")) != 1:
+    if hosts != 1 and scope.http_version == "1.1":
         return 400, HOST_MESSAGE
-    coding = ",".join(headers.get_all("transfer-encoding"))
     if coding and coding.strip().lower() != "chunked":
         return 501, (
             f"Transfer-Encoding {coding!r} is not supported: send the body as it is, with a "

@@ -26,8 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from mock_server import catalog
+from mock_server.backend.journal import HEADER_PAIRS_KEY
 from mock_server.serving.refusals import error_body, head_refusal
 from mock_server.serving.wsgi import CONTENT_KEYS, WSGIApp, environ_key, run_app
+from mock_server.web import request_log
 
 #: Threads for the requests that may wait; one is started only when needed.
 THREADS = 32
@@ -35,8 +37,6 @@ THREADS = 32
 SPOOL_BYTES = 1024 * 1024
 
 log = logging.getLogger("sora_mock.server")
-#: The app's one line a request; the adapter writes its own refusals there too.
-requests_log = logging.getLogger("sora_mock.requests")
 
 
 class Adapter:
@@ -75,8 +75,9 @@ class Adapter:
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.on_close()
 
-    def environ(self, scope: Any) -> dict[str, Any]:
-        """The WSGI environ of a request's head."""
+    def environ(self, scope: Any) -> tuple[dict[str, Any], tuple[int, str] | None]:
+        """The WSGI environ of a request's head, and the refusal of a head past a limit (one
+        pass over the headers for both)."""
         environ = dict(self.base_environ)
         environ["wsgi.url_scheme"] = scope.scheme
         environ["REQUEST_METHOD"] = scope.method
@@ -85,15 +86,29 @@ class Adapter:
         environ["SERVER_PROTOCOL"] = "HTTP/" + scope.http_version
         environ["SERVER_NAME"], _, environ["SERVER_PORT"] = scope.server.rpartition(":")
         environ["REMOTE_ADDR"], _, environ["REMOTE_PORT"] = scope.client.rpartition(":")
-        for name, value in scope.headers.items():
+        pairs: list[tuple[str, str]] = []
+        longest, hosts, codings = 0, 0, []
+        for name, value in scope.headers.items():  # names come lower-cased
+            size = len(name) + len(value)
+            if size > longest:
+                longest = size
+            if name == "host":
+                hosts += 1
+            elif name == "transfer-encoding":
+                codings.append(value)
             if "_" in name:
                 continue  # ``X_Key`` would pass for ``X-Key``: dropped, as gunicorn drops it
-            key = environ_key(name.encode("latin-1"))
-            if key in CONTENT_KEYS:
+            key = environ_key(name)
+            pairs.append((key, value))
+            if key in CONTENT_KEYS or key not in environ:
                 environ[key] = value
             else:
-                environ[key] = f"{environ[key]},{value}" if key in environ else value
-        return environ
+                environ[key] = f"{environ[key]},{value}"
+        environ[HEADER_PAIRS_KEY] = pairs  # the journal's headers, as sent
+        refusal = head_refusal(
+            scope, longest_field=longest + 2, hosts=hosts, coding=",".join(codings)
+        )
+        return environ, refusal
 
     async def read_body(self, protocol: Any, environ: dict[str, Any]) -> bool:
         """Read the body onto ``wsgi.input``, at the minimum rate; whether it all arrived."""
@@ -102,11 +117,23 @@ class Adapter:
         if not chunked and declared in ("", "0"):
             environ["wsgi.input"] = io.BytesIO()
             return True
-        if declared.isdigit() and int(declared) > self.largest_body:
+        length = int(declared) if declared.isdigit() else None
+        if length is not None and length > self.largest_body:
             environ["wsgi.input"] = io.BytesIO()  # the app refuses it on its length, unread
             return False
         loop = asyncio.get_running_loop()
         started = loop.time()
+        if not chunked and length is not None and length <= catalog.INLINE_BODY_BYTES:
+            # A short body in one read, due by its length at the minimum rate.
+            due = started + self.read_timeout + length / catalog.MIN_BODY_BYTES_PER_SECOND
+            try:
+                async with asyncio.timeout_at(due):
+                    body = await protocol()
+            except (TimeoutError, OSError, RuntimeError):  # too slow, or the client left
+                environ["wsgi.input"] = _CutOff(io.BytesIO())
+                return False
+            environ["wsgi.input"] = io.BytesIO(body)
+            return True
         spool = tempfile.SpooledTemporaryFile(SPOOL_BYTES)  # noqa: SIM115 (closed after the app)
         received, arrived = 0, True
         chunks = protocol.__aiter__()
@@ -130,21 +157,14 @@ class Adapter:
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
             return
-        refusal = head_refusal(scope)
+        environ, refusal = self.environ(scope)
         if refusal is not None:
             status_code, message = refusal
-            requests_log.info(
-                "%s %s %s %d 0.0ms server: %s",
-                scope.client.rpartition(":")[0],
-                scope.method,
-                scope.path[:200],
-                status_code,
-                message,
-            )
+            address, method, path = environ["REMOTE_ADDR"], scope.method, scope.path[:200]
+            request_log.write(f"{address} {method} {path} {status_code} 0.0ms server: {message}")
             headers = [("Content-Type", "application/json"), ("Connection", "close")]
             protocol.response_bytes(status_code, headers, error_body(status_code, message))
             return
-        environ = self.environ(scope)
         complete = await self.read_body(protocol, environ)
         try:
             if self.may_wait(environ) or _long(environ):
@@ -152,7 +172,7 @@ class Adapter:
                 answer = await loop.run_in_executor(self.executor, run_app, self.app, environ)
             else:
                 answer = run_app(self.app, environ)
-            status, headers, body = answer[0], list(answer[1]), answer[3]
+            status, headers, body = answer[0], answer[1], answer[3]
         except Exception:
             log.exception("the app failed on %s %s", scope.method, scope.path)
             status, body = "500 Internal Server Error", error_body(500, "The server failed.")
@@ -160,7 +180,7 @@ class Adapter:
         finally:
             environ["wsgi.input"].close()
         if not complete and not any(name.lower() == "connection" for name, _ in headers):
-            headers.append(("Connection", "close"))  # the rest of the body is not read
+            headers = [*headers, ("Connection", "close")]  # the rest of the body is not read
         protocol.response_bytes(int(status[:3]), headers, body)
 
 
@@ -182,6 +202,12 @@ class _CutOff:
         if not data.endswith(b"\n") and len(data) != size:
             raise TimeoutError("the body stopped arriving")
         return data
+
+    def readinto(self, buffer: Any) -> int:
+        count: int = self._spool.readinto(buffer) or 0
+        if count < len(buffer):
+            raise TimeoutError("the body stopped arriving")
+        return count
 
     def close(self) -> None:
         self._spool.close()

@@ -11,18 +11,20 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 #: The two header keys the environ holds without the ``HTTP_`` prefix.
 CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
 #: Header names seen and their environ keys: clients send the same few names again and again
-#: (a plain dict: ``lru_cache`` builds a key tuple for each ``bytes`` argument).
-_ENVIRON_KEYS: dict[bytes, str] = {}
+#: (a plain dict: ``lru_cache`` builds a key tuple for each argument).
+_ENVIRON_KEYS: dict[str | bytes, str] = {}
 _ENVIRON_KEYS_KEPT = 1024
 
 
-def environ_key(name: bytes) -> str:
-    """The environ's key for a header name (``x-stainless-os`` is ``HTTP_X_STAINLESS_OS``)."""
+def environ_key(name: str | bytes) -> str:
+    """The environ's key for a header name (``x-stainless-os`` is ``HTTP_X_STAINLESS_OS``),
+    given as the server has it: ``bytes`` (httpx) or ``str`` (granian)."""
     key = _ENVIRON_KEYS.get(name)
     if key is None:
         if len(_ENVIRON_KEYS) >= _ENVIRON_KEYS_KEPT:
             _ENVIRON_KEYS.clear()
-        upper = name.decode("latin-1").upper().replace("-", "_")
+        text = name.decode("latin-1") if isinstance(name, bytes) else name
+        upper = text.upper().replace("-", "_")
         key = _ENVIRON_KEYS[name] = upper if upper in CONTENT_KEYS else "HTTP_" + upper
     return key
 
