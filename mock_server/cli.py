@@ -268,7 +268,8 @@ def base_url(host: str, port: int) -> str:
 
 
 def configure_logging(*, quiet: bool) -> None:
-    """One line a request, in the server's own format, on standard output."""
+    """One line a request, in the server's own format, on standard output, and the server's
+    warnings beside them."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Deliveries are logged in the server's own format (``sora_mock.deliveries``).

@@ -11,6 +11,7 @@ from werkzeug.datastructures import Headers
 from mock_server import contracts
 from mock_server.backend.database import StorageUnavailable
 from mock_server.backend.journal import Entry, raw_headers
+from mock_server.web import request_log
 from mock_server.web.errors import RULE_HEADER
 from mock_server.web.routes import current_dialect
 from mock_server.wire.bodies import must_close_after
@@ -162,14 +163,9 @@ _CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
 
 def log_line(call: Call, status: int, elapsed_ms: float) -> None:
     """The server's one line per request."""
-    if log.isEnabledFor(logging.INFO):
+    if request_log.enabled():
         rule = call.rule
-        log.info(
-            "%s %s %s %d %.1fms%s",
-            call.environ.get("REMOTE_ADDR") or "-",
-            call.method,
-            call.full_path.translate(_CONTROL_ESCAPES),
-            status,
-            elapsed_ms,
-            f" rule={rule}" if rule else "",
-        )
+        address = call.environ.get("REMOTE_ADDR") or "-"
+        path = call.full_path.translate(_CONTROL_ESCAPES)
+        ruled = f" rule={rule}" if rule else ""
+        request_log.write(f"{address} {call.method} {path} {status} {elapsed_ms:.1f}ms{ruled}")
