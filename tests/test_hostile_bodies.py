@@ -188,3 +188,11 @@ def test_a_gzip_control_body_is_refused_clearly(http: httpx.Client) -> None:
         415,
         "Send the body uncompressed (no Content-Encoding).",
     )
+
+
+def test_a_byte_order_mark_is_not_json(http: httpx.Client) -> None:
+    path, body = BODIES["uniall"]
+    response = post_text(http, path, "\ufeff" + json.dumps(body))
+    assert_openai_error(
+        response, 400, "request.malformed_json", "We could not parse the JSON body", prefix=True
+    )

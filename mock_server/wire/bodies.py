@@ -172,18 +172,21 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+#: The one decoder every body is parsed with (``json.loads`` with hooks makes a new one a call).
+_DECODER = json.JSONDecoder(
+    parse_int=_number(int), parse_float=_number(float), parse_constant=_not_json
+)
+
+
 def load_json(text: str) -> Any:
     """Parse JSON within the limits: valid JSON only (no ``NaN``), bounded depth and numbers.
 
     Raises a rule violation, never ``RecursionError``, ``ValueError`` or ``OverflowError``.
     """
     try:
-        value = json.loads(
-            text,
-            parse_int=_number(int),
-            parse_float=_number(float),
-            parse_constant=_not_json,
-        )
+        if text.startswith("\ufeff"):  # as ``json.loads`` refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise RuleViolation(protocol.MALFORMED_JSON, detail=str(exc)) from exc
     except _JsonTooComplex as exc:
