@@ -10,7 +10,8 @@ This script, given the base URL of a running server:
 
 1. prepares one completed video (``--progression instant`` completes it at once), downloads its
    MP4 once to render it (the first render is slow) and a few more times so that every worker
-   process holds it; of the candidate videos it keeps the one whose MP4 is nearest 1 MB;
+   process holds it; of the candidate videos it keeps the one whose MP4 is nearest 1 MB (the
+   mock's MP4s are far smaller), and it uploads a 1 MB asset to the control API;
 2. opens ``--drippers`` connections, all driven from one thread through ``selectors``; each
    sends its head, then one body byte every ``--interval`` seconds (the connections' bytes are
    spread evenly over the interval); a connection the server answers or closes is counted and
@@ -18,7 +19,8 @@ This script, given the base URL of a running server:
 3. once every dripper has sent its head and a first body byte, and at least ``--warmup``
    seconds have passed, measures a normal client for ``--window`` seconds: three threads, each
    repeating one request on a fresh connection (``Connection: close``): the video's status,
-   the video's content (a full download) and the control API's clock;
+   the video's content (a full download), the 1 MB asset (a full download through the
+   control API) and the control API's clock;
 4. prints one JSON line of results.
 
 Example::
@@ -57,6 +59,8 @@ CANDIDATES: tuple[dict[str, str], ...] = (
     {"prompt": "drip", "model": "sora-2-pro", "size": "1792x1024", "seconds": "12"},
 )
 TARGET_BYTES = 1_000_000
+#: The asset the download probe reads: 1 MB of bytes that do not compress.
+ASSET_BYTES = 1_000_000
 #: A probe slower than this is counted as slow.
 SLOW_SECONDS = 1.0
 #: A dripper slot is not opened again sooner than this after its last opening.
@@ -79,6 +83,7 @@ class Video:
     warm_download_seconds: list[float]
     renders_seen: int
     candidates: list[dict[str, Any]]
+    asset_id: str = ""
 
 
 def prepare(base: str, workers: int, warm_downloads: int, timeout: float) -> Video:
@@ -126,6 +131,12 @@ def prepare(base: str, workers: int, warm_downloads: int, timeout: float) -> Vid
             elapsed = time.perf_counter() - started
             renders += elapsed > SLOW_SECONDS
             warm.append(round(elapsed, 3))
+        asset = client.post(
+            "/_mock/assets",
+            content=os.urandom(ASSET_BYTES),
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        asset.raise_for_status()
     return Video(
         chosen["id"],
         chosen["request"],
@@ -134,6 +145,7 @@ def prepare(base: str, workers: int, warm_downloads: int, timeout: float) -> Vid
         warm,
         renders,
         measured,
+        asset.json()["id"],
     )
 
 
@@ -398,11 +410,12 @@ class Probe:
         }
 
 
-def measure(base: str, video_id: str, window: float, timeout: float) -> dict[str, Probe]:
-    """Run the three probes side by side for ``window`` seconds."""
+def measure(base: str, video: Video, window: float, timeout: float) -> dict[str, Probe]:
+    """Run the four probes side by side for ``window`` seconds."""
     probes = {
-        "status": Probe("status", f"/v1/videos/{video_id}"),
-        "content": Probe("content", f"/v1/videos/{video_id}/content"),
+        "status": Probe("status", f"/v1/videos/{video.id}"),
+        "content": Probe("content", f"/v1/videos/{video.id}/content"),
+        "download_1mb": Probe("download_1mb", f"/_mock/assets/{video.asset_id}"),
         "control": Probe("control", "/_mock/clock"),
     }
     until = time.monotonic() + window
@@ -474,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         warmed = time.monotonic() - started
         open_at_window = len(dripper.drips)
         dripper.begin_window()
-        probes = measure(base, video.id, args.window, args.timeout)
+        probes = measure(base, video, args.window, args.timeout)
         open_at_end = len(dripper.drips)
     finally:
         dripper.stop()

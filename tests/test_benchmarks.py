@@ -207,3 +207,30 @@ def test_peers_refuse_a_wrk_round_with_failed_answers(
     monkeypatch.setattr(peers, "WRK", str(fake_wrk(tmp_path, "  Non-2xx or 3xx responses: 3\n")))
     with pytest.raises(RuntimeError, match="wrk met failed answers"):
         peers.wrk("http://127.0.0.1:9/v1/videos")
+
+
+def test_drip_measures_every_probe_against_a_served_mock() -> None:
+    from tests.served import Served
+
+    drip = [sys.executable, str(ROOT / "benchmarks" / "drip.py")]
+    brief = ["--drippers", "3", "--interval", "0.5", "--warmup", "0.5", "--window", "1"]
+    server = Served("--progression", "instant", "--quiet")
+    try:
+        completed = subprocess.run(
+            [*drip, server.url, *brief, "--warm-downloads", "1"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        assert server.stop() == 0
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    probes = result["probes"]
+    assert set(probes) == {"status", "content", "download_1mb", "control"}
+    assert all(
+        probe["count"] >= 1 and probe["codes"] == {"200": probe["count"]}
+        for probe in probes.values()
+    )
+    assert probes["download_1mb"]["bytes_min"] == 1_000_000
+    assert result["drip"]["all_established"] is True
