@@ -182,11 +182,15 @@ def test_serve_with_api_keys_refuses_others() -> None:
     assert not any("GET /v1/videos" in line for line in served.lines)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_serve_stops_cleanly_on_a_signal_right_after_the_banner(signum: int) -> None:
-    served = Served("--quiet", sigint_ignored=True)
+def test_serve_stops_cleanly_on_a_signal_right_after_the_banner(signum: int, workers: str) -> None:
+    """Workers still starting when the stop comes stop of their own accord, not killed when
+    the graceful stop's time runs out."""
+    served = Served("--quiet", "--workers", workers, sigint_ignored=True)
     assert served.stop(signum) == 0
     assert served.lines[-1] == "sora-mock stopped\n"
+    assert not any("refused to gracefully stop" in line for line in served.lines), served.lines
 
 
 @pytest.mark.parametrize(

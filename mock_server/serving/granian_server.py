@@ -29,6 +29,7 @@ from flask import Flask
 from mock_server import catalog
 from mock_server.app import create_app, state_of
 from mock_server.dialects import registry
+from mock_server.serving.early_stop import early_stop
 from mock_server.serving.rsgi import Adapter
 from mock_server.settings import Settings
 from mock_server.state import MockState
@@ -71,6 +72,7 @@ def build_adapter() -> Adapter:
         read_timeout=state.settings.read_timeout,
         largest_body=largest_body(app),
         on_close=state.close,
+        on_start=early_stop.hold,
         multiprocess=given["workers"] > 1,
     )
 
@@ -107,6 +109,13 @@ def _server_class() -> type[Any]:
             self._sso = listening
             self.on_listening(int(listening.getsockname()[1]))
 
+        def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
+            if os.getpid() != self.pid:  # a worker still building its app
+                early_stop.note()
+                return
+            early_stop.mark()
+            super().signal_handler_interrupt(*args, **kwargs)  # type: ignore[no-untyped-call]
+
         def signal_handler_reload(self, *args: Any, **kwargs: Any) -> None:
             print("sora-mock: SIGHUP ignored (a restart would lose the jobs)", file=sys.stderr)
 
@@ -137,6 +146,7 @@ def run(
             "quiet": quiet,
         }
     )
+    early_stop.share()
     server_class = _server_class()
     server_class.on_listening = staticmethod(on_ready)
     server = server_class(

@@ -50,6 +50,7 @@ class Adapter:
         read_timeout: float,
         largest_body: int,
         on_close: Callable[[], None] = lambda: None,
+        on_start: Callable[[Any], None] = lambda loop: None,
         multiprocess: bool = False,
     ) -> None:
         self.app = app
@@ -57,6 +58,7 @@ class Adapter:
         self.read_timeout = read_timeout
         self.largest_body = largest_body
         self.on_close = on_close
+        self.on_start = on_start
         self.executor = ThreadPoolExecutor(THREADS, thread_name_prefix="sora-mock")
         self.base_environ: dict[str, Any] = {
             "wsgi.version": (1, 0),
@@ -68,7 +70,8 @@ class Adapter:
         }
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        """granian's start of a worker: nothing to do before the first request."""
+        """granian's start of a worker, just before its loop runs."""
+        self.on_start(loop)
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         """granian's end of a worker: the threads and the app's stores are let go."""
