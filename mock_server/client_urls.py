@@ -148,16 +148,19 @@ def parse_client_url(text: str) -> ClientUrl | None:
     )
 
 
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside an IPv6 one: mapped, compatible, 6to4, Teredo or NAT64."""
+def _embedded(address: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The form of an IPv6 address that carries an IPv4 one, and that IPv4 address: mapped,
+    compatible, 6to4, Teredo or NAT64."""
     if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
+        return "IPv4-mapped", address.ipv4_mapped
     if address.sixtofour is not None:
-        return address.sixtofour
+        return "6to4", address.sixtofour
     if address.teredo is not None:
-        return address.teredo[1]
-    if any(address in network for network in (*_NAT64, _COMPATIBLE)):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        return "Teredo", address.teredo[1]
+    if any(address in network for network in _NAT64):
+        return "NAT64", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _COMPATIBLE:
+        return "IPv4-compatible", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 
@@ -171,8 +174,8 @@ def _special_address(address: Address) -> str | None:
     if address.is_multicast:
         return "multicast"
     if isinstance(address, ipaddress.IPv6Address):
-        inside = _embedded_ipv4(address)
-        if inside is not None and (reason := _special_address(inside)) is not None:
+        embedded = _embedded(address)
+        if embedded is not None and (reason := _special_address(embedded[1])) is not None:
             return f"{reason} (inside {address.compressed})"
     if address.is_private:
         return "private"
@@ -195,13 +198,27 @@ def special_host(url: ClientUrl) -> str | None:
 
 
 def is_loopback(url: ClientUrl) -> bool:
-    """Whether a URL's host is this machine, however it is written."""
-    if url.address is not None:
-        inside = (
-            _embedded_ipv4(url.address) if isinstance(url.address, ipaddress.IPv6Address) else None
-        )
-        return url.address.is_loopback or (inside is not None and inside.is_loopback)
+    """Whether a URL's host is this machine: what the kernel keeps on it (127.0.0.0/8,
+    ``::1``, an IPv4-mapped loopback address) or a ``localhost`` name. The other IPv6 forms
+    that carry 127.0.0.1 (6to4, NAT64, IPv4-compatible, Teredo) are routed off the machine."""
+    address = url.address
+    if address is not None:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            return address.ipv4_mapped.is_loopback
+        return address.is_loopback
     return url.host == "localhost" or url.host.endswith(".localhost")
+
+
+def _leaves_the_machine(url: ClientUrl) -> str | None:
+    """For an IPv6 address that carries a loopback IPv4 address but is routed off the machine,
+    what it is; else ``None``."""
+    if not isinstance(url.address, ipaddress.IPv6Address):
+        return None
+    found = _embedded(url.address)
+    if found is None or found[0] == "IPv4-mapped" or not found[1].is_loopback:
+        return None
+    article = "an" if found[0][0] in "AEIOU" else "a"
+    return f"{article} {found[0]} address that carries {found[1]} but leaves this machine"
 
 
 def _control_path(path: str) -> bool:
@@ -235,5 +252,8 @@ def delivery_refusal(text: str, allowed: frozenset[str]) -> str | None:
     if _control_path(url.path):
         return f"deliveries never go to the control API ({catalog.CONTROL_PREFIX}/)"
     if not is_loopback(url) and url.host not in allowed:
+        form = _leaves_the_machine(url)
+        if form is not None:
+            return f"{url.host} is {form}: neither loopback nor named by --allow-host"
         return f"{url.host} is neither loopback nor named by --allow-host"
     return None

@@ -135,6 +135,27 @@ def test_async_tasks_do_not_call_back(make_app: Any) -> None:
             "hooks.example.com is neither loopback nor named by --allow-host",
         ),
         ("http://10.0.0.8/hook", "10.0.0.8 is neither loopback nor named by --allow-host"),
+        # IPv6 forms that carry 127.0.0.1 but that the kernel routes off the machine.
+        (
+            "http://[2002:7f00:1::]:9/hook",
+            "2002:7f00:1:: is a 6to4 address that carries 127.0.0.1 but leaves this machine: "
+            "neither loopback nor named by --allow-host",
+        ),
+        (
+            "http://[64:ff9b::127.0.0.1]:9/hook",
+            "64:ff9b::7f00:1 is a NAT64 address that carries 127.0.0.1 but leaves this "
+            "machine: neither loopback nor named by --allow-host",
+        ),
+        (
+            "http://[::127.0.0.1]:9/hook",
+            "::7f00:1 is an IPv4-compatible address that carries 127.0.0.1 but leaves this "
+            "machine: neither loopback nor named by --allow-host",
+        ),
+        (
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:9/hook",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe is a Teredo address that carries 127.0.0.1 "
+            "but leaves this machine: neither loopback nor named by --allow-host",
+        ),
         ("http://127.0.0.1:8000/_mock/reset", "deliveries never go to the control API (/_mock/)"),
         ("http://localhost:8000/%5Fmock/reset", "deliveries never go to the control API (/_mock/)"),
         ("http://127.1:8000//_mock/reset", "deliveries never go to the control API (/_mock/)"),

@@ -142,6 +142,24 @@ def test_loopback_in_any_spelling_is_loopback() -> None:
     assert parsed is not None and not is_loopback(parsed)
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[2002:7f00:1::]",  # 6to4
+        "[64:ff9b::127.0.0.1]",  # NAT64
+        "[64:ff9b:1::7f00:1]",  # local-use NAT64
+        "[::127.0.0.1]",  # IPv4-compatible
+        "[2001:0:4136:e378:8000:63bf:80ff:fffe]",  # Teredo, client 127.0.0.1
+    ],
+)
+def test_ipv6_forms_that_carry_loopback_but_leave_the_machine_are_not_loopback(host: str) -> None:
+    """Only what the kernel keeps on the machine is loopback: these are routed out through
+    the network interface, though each carries 127.0.0.1."""
+    parsed = parse_client_url(f"http://{host}:9/hook")
+    assert parsed is not None and not is_loopback(parsed), host
+    assert special_host(parsed) is not None  # still never a public address
+
+
 # --- the property: no encoding of a special-purpose address is ever public ----------------------
 
 #: IANA's IPv4 special-purpose blocks (RFC 6890 and its updates), and multicast.
