@@ -140,6 +140,14 @@ MULTIPART_MAX_FIELD_BYTES: Final = 192 * 1024
 #: levels), and the longest number it may write (far past any value a field takes).
 JSON_MAX_DEPTH: Final = 32
 JSON_MAX_NUMBER_CHARS: Final = 64
+#: The journal's excerpt of a body [CHOICE]: strings past this many characters keep their
+#: start, length and digest; objects and arrays keep this many members each, and the whole
+#: excerpt this many values, so any body's entry is a few tens of kilobytes at most.
+JOURNAL_STRING_CHARS: Final = 512
+JOURNAL_MEMBERS: Final = 64
+JOURNAL_VALUES: Final = 1024
+#: The most contract violations the journal keeps of one body [CHOICE].
+JOURNAL_VIOLATIONS: Final = 32
 #: What a change answers when the database's disk is full: 507 Insufficient Storage, in the
 #: dialect's envelope, with ``retry-after: 60`` [CHOICE]. Reads keep answering.
 STORAGE_FULL_STATUS: Final = 507

@@ -13,6 +13,7 @@ to the same verdicts.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
+
+from mock_server import catalog
 
 try:
     import jsonschema_rs as _compiler
@@ -113,10 +116,15 @@ def violations(name: str, instance: Any) -> list[str]:
     """Every way ``instance`` breaks contract ``name``, as ``path: message`` lines."""
     if is_valid(name, instance):
         return []
+    found = validator(name).iter_errors(instance)
+    kept = catalog.JOURNAL_VIOLATIONS
     errors: list[ValidationError] = sorted(
-        validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path)
+        itertools.islice(found, kept), key=lambda e: list(e.absolute_path)
     )
-    return [shortened(f"{e.json_path}: {e.message}") for e in errors]
+    lines = [shortened(f"{e.json_path}: {e.message}") for e in errors]
+    if next(found, None) is not None:
+        lines.append(f"...and more: the first {kept} violations found are kept")
+    return lines
 
 
 #: The longest violation kept whole. jsonschema quotes the value it judged, and a client may

@@ -9,7 +9,6 @@ violations, never a 500.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import io
 import json
 import zlib
@@ -24,6 +23,7 @@ from werkzeug.wrappers import Request
 from mock_server import catalog
 from mock_server.rules import protocol, reference
 from mock_server.rules.registry import RuleViolation
+from mock_server.wire.excerpt import excerpt
 
 JSON_TYPES = ("application/json",)
 MULTIPART_TYPES = ("multipart/form-data",)
@@ -129,18 +129,6 @@ def _too_large(request: Request, limit: int) -> RuleViolation:
     return RuleViolation(protocol.BODY_TOO_LARGE, size=request.content_length, limit=limit)
 
 
-def _summarise(value: Any) -> Any:
-    """Shorten long strings (data URLs) so the journal stays small."""
-    if isinstance(value, str) and len(value) > 512:
-        digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:16]
-        return f"{value[:64]}...<{len(value)} characters, sha256 {digest}>"
-    if isinstance(value, dict):
-        return {k: _summarise(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_summarise(v) for v in value]
-    return value
-
-
 class _JsonTooComplex(ValueError):
     """A JSON text past the depth or number limits."""
 
@@ -159,16 +147,18 @@ def _not_json(name: str) -> Any:
 
 
 def _depth(value: Any) -> int:
-    """How deeply a parsed value nests (iteratively: any depth can be measured)."""
+    """How deeply a parsed value nests (iteratively: any depth can be measured; only the
+    objects and arrays are visited one by one)."""
+    if not isinstance(value, dict | list):
+        return 0
     deepest, stack = 0, [(value, 1)]
     while stack:
         node, level = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, level)
-            if level > catalog.JSON_MAX_DEPTH:
-                break
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, level + 1) for child in children)
+        deepest = max(deepest, level)
+        if level > catalog.JSON_MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
     return deepest
 
 
@@ -275,7 +265,7 @@ def read_json(request: Request, limit: int) -> ParsedBody:
         raise RuleViolation(protocol.INVALID_ENCODING, detail=str(exc)) from exc
     body = load_json(text)
     fields = protocol.check_object_body(body)
-    return ParsedBody(MultiDict(list(fields.items())), summary=_summarise(fields), instance=fields)
+    return ParsedBody(MultiDict(list(fields.items())), summary=excerpt(fields), instance=fields)
 
 
 STRICT_UTF8 = "sora_mock_strict_utf_8"
@@ -340,7 +330,7 @@ def read_multipart(request: Request, *, file_limit: int, body_limit: int) -> Par
         raise RuleViolation(protocol.MALFORMED_MULTIPART, detail=str(exc) or "unreadable") from exc
     if None in form or None in files:
         raise RuleViolation(protocol.MALFORMED_MULTIPART, detail="a part has no name")
-    summary: dict[str, Any] = {k: _summarise(v) for k, v in form.items(multi=True)}
+    summary: dict[str, Any] = excerpt(dict(form.items(multi=True)))
     instance: dict[str, Any] = {}
     for key, value in form.items(multi=True):
         outer, bracket, inner = key.partition("[")
