@@ -194,4 +194,4 @@ class Controls:
     def flush_deliveries(self) -> int:
         """Attempt every due delivery now; returns how many were attempted."""
         self.state.service.settle()
-        return self.state.outbox.run_due()
+        return self.state.outbox.flush()

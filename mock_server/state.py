@@ -168,5 +168,6 @@ class MockState:
     def close(self) -> None:
         """Stop background work and let go of the database."""
         self.worker.stop()
+        self.outbox.close()
         if self.database is not None:
             self.database.close()

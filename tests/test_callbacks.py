@@ -205,7 +205,7 @@ def test_a_delivery_to_the_control_api_is_refused_even_if_queued(make_app: Any) 
     app = make_app(progression="instant")
     state = state_of(app)
     state.outbox.enqueue("callback", "http://127.0.0.1:9/_mock/reset", b"{}", {}, retry_delays=())
-    assert state.outbox.run_due() == 1
+    assert state.outbox.flush() == 1
     [delivery] = state.outbox.journal()
     assert delivery["state"] == "refused"
     assert delivery["attempts"][0]["error"] == (

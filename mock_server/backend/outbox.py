@@ -7,6 +7,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ from mock_server.backend.deliveries import (
     Delivery,
     DeliveryStore,
     MemoryDeliveries,
-    is_due,
+    receiver_of,
 )
 from mock_server.backend.real_time import real_monotonic
 from mock_server.client_urls import allowed_host_names, delivery_refusal
@@ -60,8 +61,22 @@ def log_attempt(delivery: Delivery) -> None:
         )
 
 
+#: Attempts in flight at once, in all and to one receiver [CHOICE]: a slow or silent
+#: receiver holds at most its own share of the senders, never another receiver's deliveries.
+SENDERS = 8
+SENDERS_PER_RECEIVER = 2
+#: Wall-clock seconds a claim outlives the longest attempt (a process that dies mid-attempt
+#: leaves its claims to lapse after this) [CHOICE].
+CLAIM_MARGIN_SECONDS = 30.0
+
+
 class Outbox:
-    """Deliveries waiting for their time, tried in order, with bounded retries."""
+    """Deliveries waiting for their time, sent concurrently with bounded retries.
+
+    Each attempt is claimed on its own right before it is sent and runs on a bounded pool of
+    sender threads, with its own timeout; at most :data:`SENDERS_PER_RECEIVER` attempts go to
+    one receiver at a time, so a receiver that never answers delays only its own deliveries.
+    """
 
     def __init__(
         self,
@@ -82,8 +97,10 @@ class Outbox:
         self.store: DeliveryStore = store if store is not None else MemoryDeliveries()
         #: Per kind, called right before each attempt to refresh time-bound headers (signatures).
         self.preparers: dict[str, Callable[[Delivery], None]] = {}
-        self._run_lock = threading.Lock()
         self._changed = threading.Condition()
+        #: Attempts in flight from this process, per receiver.
+        self._in_flight: dict[str, int] = {}
+        self._senders: ThreadPoolExecutor | None = None
         self.on_enqueue: Callable[[], None] = lambda: None
 
     def enqueue(
@@ -115,17 +132,74 @@ class Outbox:
 
     def pending(self) -> int:
         """How many deliveries still wait for an attempt."""
-        return sum(1 for d in self.store.all() if d.state == "pending")
+        return self.store.pending_count()
+
+    def longest_attempt(self) -> float:
+        """The longest any attempt may take, in wall-clock seconds."""
+        return max([self.timeout, *self.timeouts.values()])
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._senders is None:
+            self._senders = ThreadPoolExecutor(SENDERS, thread_name_prefix="sora-mock-delivery")
+        return self._senders
+
+    def _start_due(self) -> list[Future[None]]:
+        """Claim and start what is due, as far as the free senders allow."""
+        with self._changed:
+            free = SENDERS - sum(self._in_flight.values())
+            if free <= 0:
+                return []
+            busy = frozenset(
+                receiver
+                for receiver, count in self._in_flight.items()
+                if count >= SENDERS_PER_RECEIVER
+            )
+            due = self.store.claim_due(self.clock.now(), limit=free, skip=busy)
+            started: list[Future[None]] = []
+            for delivery in due:
+                receiver = receiver_of(delivery.url)
+                if self._in_flight.get(receiver, 0) >= SENDERS_PER_RECEIVER:
+                    self.store.save(delivery)  # its receiver filled up in this batch: later
+                    continue
+                self._in_flight[receiver] = self._in_flight.get(receiver, 0) + 1
+                started.append(self._pool().submit(self._attempt_and_release, delivery))
+            return started
+
+    def _attempt_and_release(self, delivery: Delivery) -> None:
+        try:
+            self._attempt(delivery)
+        except Exception:  # an attempt must never leave its sender's slot taken
+            log.exception("delivery %s failed", delivery.id)
+        finally:
+            receiver = receiver_of(delivery.url)
+            with self._changed:
+                left = self._in_flight.get(receiver, 1) - 1
+                if left:
+                    self._in_flight[receiver] = left
+                else:
+                    self._in_flight.pop(receiver, None)
+                self._changed.notify_all()
+            self.on_enqueue()  # a sender is free: start what waited for one
 
     def run_due(self) -> int:
-        """Attempt every delivery whose time has come; return how many were attempted."""
-        with self._run_lock:
-            due = self.store.claim_due(self.clock.now())
-            for delivery in due:
-                self._attempt(delivery)
+        """Start every due delivery the senders can take now; returns how many started."""
+        return len(self._start_due())
+
+    def flush(self) -> int:
+        """Attempt every delivery due now and wait for the attempts in flight; returns how many
+        attempts this call started. A receiver that never answers holds it for one attempt's
+        timeout, not for each of its deliveries, and never past the longest timeout."""
+        deadline = real_monotonic() + self.longest_attempt() + 1
+        started = 0
+        while True:
+            new = len(self._start_due())
+            started += new
             with self._changed:
-                self._changed.notify_all()
-            return len(due)
+                left = deadline - real_monotonic()
+                if (not new and not self._in_flight) or left <= 0:
+                    return started
+                if not new:
+                    self._changed.wait(min(left, 0.05))  # until an attempt ends
 
     def _attempt(self, delivery: Delivery) -> None:
         started = time.perf_counter()
@@ -163,18 +237,25 @@ class Outbox:
         return [d.summary() for d in self.store.all() if kind is None or d.kind == kind]
 
     def wait_idle(self, timeout: float) -> bool:
-        """Block until nothing due is pending (for a worker that delivers in the background)."""
+        """Block until nothing due is pending or in flight (for a worker that delivers in the
+        background)."""
         deadline = real_monotonic() + timeout
         with self._changed:
             while True:
-                now = self.clock.now()
-                if not any(is_due(d, now) for d in self.store.all()):
+                soonest = self.store.next_due()
+                if (soonest is None or soonest > self.clock.now()) and not self._in_flight:
                     return True
                 left = deadline - real_monotonic()
                 if left <= 0:
                     return False
                 # Another process sharing the store may be the one delivering: look again soon.
                 self._changed.wait(min(left, 0.05))
+
+    def close(self) -> None:
+        """Stop the senders, waiting for the attempts in flight."""
+        if self._senders is not None:
+            self._senders.shutdown(wait=True, cancel_futures=True)
+            self._senders = None
 
     def clear(self) -> None:
         """Forget every delivery."""
