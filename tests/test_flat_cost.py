@@ -115,8 +115,13 @@ def test_a_database_from_before_the_indexes_is_brought_up_to_date(tmp_path: Path
     data = json.loads(old.execute("SELECT data FROM jobs").fetchone()[0])
     del data["due_at"]
     old.executescript(
-        "DROP INDEX jobs_by_dialect; DROP INDEX jobs_unfinished_by_owner; DROP INDEX jobs_due;"
+        "DROP INDEX jobs_by_dialect; DROP INDEX jobs_active; DROP INDEX jobs_due;"
+        "DROP INDEX jobs_active_on_deployment; DROP TABLE active_slots;"
+        "DROP INDEX deliveries_pending; DROP INDEX deliveries_by_position;"
         "ALTER TABLE jobs DROP COLUMN owner; ALTER TABLE jobs DROP COLUMN due_at;"
+        "ALTER TABLE jobs DROP COLUMN deployment; ALTER TABLE jobs DROP COLUMN finish_at;"
+        "ALTER TABLE deliveries DROP COLUMN state; ALTER TABLE deliveries DROP COLUMN due_at;"
+        "ALTER TABLE deliveries DROP COLUMN receiver;"
         "CREATE INDEX jobs_unfinished ON jobs (terminal) WHERE terminal = 0;"
     )
     old.execute("UPDATE jobs SET data = ?", (json.dumps(data),))
@@ -126,8 +131,12 @@ def test_a_database_from_before_the_indexes_is_brought_up_to_date(tmp_path: Path
     again = create_app(settings(tmp_path, "memory", progression="manual", db=str(db)))
     state = state_of(again)
     columns = {row[1] for row in sqlite3.connect(db).execute("PRAGMA table_info(jobs)")}
-    assert {"owner", "due_at"} <= columns
-    assert state.store.unfinished_of(AUTH["Authorization"].split()[1])[0].id == video
+    assert {"owner", "due_at", "deployment", "finish_at"} <= columns
+    key = AUTH["Authorization"].split()[1]
+    active = state.store.active([(key, "openai", "*")])
+    assert active.count == 1  # counted from the file's unfinished jobs
+    job = state.store.get(video)
+    assert job is not None and active.soonest_finish == job.created_at + job.duration
     state.advance_clock(65)
     assert state.store.get(video).status == "completed"  # type: ignore[union-attr]
 
@@ -145,3 +154,126 @@ def test_pages_hold_one_dialects_jobs_in_order(tmp_path: Path, store_kind: str) 
         assert page["has_more"] is True
         asc = http.get("/v1/videos", params={"limit": 10, "order": "asc", "after": native[1]})
         assert [v["id"] for v in asc.json()["data"]] == native[2:]
+
+
+# --- work counts: what a request does is the same at 1k and 100k stored jobs -------------------
+
+#: The key that owns every seeded job: the busy key of a shared staging fake.
+BUSY = "sk-busy"
+
+
+def seed_unfinished(app: Any, count: int, owner: str = BUSY) -> None:
+    """``count`` unfinished jobs of ``owner``, stored directly (creating them would take long)."""
+    from dataclasses import replace
+
+    from mock_server.domain import VideoRequest
+
+    state = state_of(app)
+    store = state.store
+    template = state.service.create(
+        VideoRequest("a seeded job", "sora-2", 4, 720, 1280), dialect="openai", owner=owner
+    )
+    jobs = [replace(template, id=f"video_seed{n:027d}", seq=n + 2) for n in range(count)]
+    if state.database is None:
+        for job in jobs:
+            store.add(job)
+        return
+    from mock_server.backend.job_store import job_to_row
+
+    with state.database.transaction() as connection:  # one statement: far quicker than adds
+        connection.executemany(
+            "INSERT INTO jobs (id, seq, dialect, terminal, data, reference, owner, due_at, "
+            "deployment, finish_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [job_to_row(job) for job in jobs],
+        )
+        connection.execute(
+            "UPDATE active_slots SET count = count + ? WHERE owner = ?", (count, owner)
+        )
+        state.database.set_meta("seq", count + 2)
+
+
+def python_lines(action: Any) -> int:
+    """How many lines of Python ``action`` runs (each pass of a loop counts): the work it
+    does, whatever the machine's speed."""
+    import gc
+    import sys
+
+    lines = [0]
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        if event == "line":
+            lines[0] += 1
+        return trace
+
+    gc.collect()
+    gc.disable()  # a collection's finalizers would run lines of their own
+    sys.settrace(trace)
+    try:
+        action()
+    finally:
+        sys.settrace(None)
+        gc.enable()
+    return lines[0]
+
+
+def sqlite_steps(app: Any, action: Any) -> int:
+    """How many SQLite virtual machine steps (in hundreds) ``action`` makes on this thread."""
+    database = state_of(app).database
+    assert database is not None
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    connection = database.connection()
+    connection.set_progress_handler(step, 100)
+    try:
+        action()
+    finally:
+        connection.set_progress_handler(None, 100)
+    return steps[0]
+
+
+def busy_key_work(tmp_path: Path, store: str, count: int) -> tuple[int, int]:
+    """The work of a create, and of a refused one, by a key with ``count`` unfinished jobs."""
+    folder = tmp_path / f"{store}-{count}"
+    folder.mkdir()
+    # Room for the seeded jobs and their template, a warm-up create and the measured one;
+    # the next is refused.
+    app = create_app({**settings(folder, store, progression="polls"), "concurrent_jobs": count + 3})
+    seed_unfinished(app, count)
+
+    def measure(action: Any) -> int:
+        return python_lines(action) if store == "memory" else sqlite_steps(app, action)
+
+    with httpx_client(app, headers={"Authorization": f"Bearer {BUSY}"}) as http:
+
+        def create() -> None:
+            assert http.post("/v1/videos", json={"prompt": "x"}).status_code == 200
+
+        def refused() -> None:
+            response = http.post("/v1/videos", json={"prompt": "x"})
+            assert response.status_code == 429
+            assert response.headers["x-sora-mock-rule"] == "rate_limit.concurrent_jobs"
+
+        create()  # caches filled before counting
+        accepted = measure(create)
+        refused()
+        refusal = measure(refused)
+    state_of(app).close()
+    return accepted, refusal
+
+
+def test_a_busy_keys_create_does_the_same_work_at_1k_and_100k_unfinished_jobs(
+    tmp_path: Path, store_kind: str
+) -> None:
+    """The concurrency limit counts a key's jobs from counts kept as they start and finish:
+    neither an accepted create nor a refused one lists the key's unfinished jobs (lines of
+    Python run in memory; SQLite steps, which may grow by an index's depth, on a file)."""
+    small = busy_key_work(tmp_path, store_kind, 1_000)
+    large = busy_key_work(tmp_path, store_kind, 100_000)
+    if store_kind == "memory":
+        assert large == small
+    else:
+        assert all(big <= little + 2 for big, little in zip(large, small, strict=True))

@@ -26,7 +26,16 @@ CREATE TABLE IF NOT EXISTS jobs (
     data TEXT NOT NULL,
     reference BLOB,
     owner TEXT,
-    due_at REAL
+    due_at REAL,
+    deployment TEXT,
+    finish_at REAL
+);
+CREATE TABLE IF NOT EXISTS active_slots (
+    owner TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    deployment TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (owner, dialect, deployment)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS assets (
@@ -39,21 +48,30 @@ CREATE TABLE IF NOT EXISTS assets (
 CREATE TABLE IF NOT EXISTS deliveries (
     id TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    state TEXT,
+    due_at REAL,
+    receiver TEXT
 );
 CREATE TABLE IF NOT EXISTS delivery_claims (id TEXT PRIMARY KEY, until REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (position INTEGER PRIMARY KEY, entry TEXT NOT NULL);
 """
 
 
-#: Indexes that keep every job operation from walking the table: paging by dialect, unfinished
-#: jobs per key (limits) and by due time (settling).
+#: Indexes that keep every job and delivery operation from walking its table: paging by
+#: dialect, unfinished jobs per key (limits) and by due time (settling), due deliveries.
 INDEXES = (
     # An index on "terminal" alone would tempt the planner into walking every unfinished job.
     "DROP INDEX IF EXISTS jobs_unfinished",
     "CREATE INDEX IF NOT EXISTS jobs_by_dialect ON jobs (dialect, seq)",
-    "CREATE INDEX IF NOT EXISTS jobs_unfinished_by_owner ON jobs (owner, seq) WHERE terminal = 0",
+    "DROP INDEX IF EXISTS jobs_unfinished_by_owner",
+    "CREATE INDEX IF NOT EXISTS jobs_active ON jobs (owner, dialect, finish_at) WHERE terminal = 0",
+    "CREATE INDEX IF NOT EXISTS jobs_active_on_deployment "
+    "ON jobs (owner, dialect, deployment, finish_at) WHERE terminal = 0",
     "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (due_at) WHERE terminal = 0",
+    # Deliveries: the next position, and the pending ones by due time (the past is not read).
+    "CREATE INDEX IF NOT EXISTS deliveries_by_position ON deliveries (position)",
+    "CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (due_at) WHERE state = 'pending'",
 )
 
 
@@ -103,15 +121,55 @@ class SqliteDatabase:
         indexes need, filled from each job's JSON, then the indexes."""
         connection = self.connection()
         columns = {row[1] for row in connection.execute("PRAGMA table_info(jobs)")}
+        delivery_columns = {row[1] for row in connection.execute("PRAGMA table_info(deliveries)")}
         with self.transaction():
-            for column, kind in (("owner", "TEXT"), ("due_at", "REAL")):
+            for column, kind in (("owner", "TEXT"), ("due_at", "REAL"), ("deployment", "TEXT")):
                 if column not in columns:
                     connection.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
                     connection.execute(
                         f"UPDATE jobs SET {column} = json_extract(data, '$.{column}')"
                     )
+            if "finish_at" not in columns:
+                self._migrate_active(connection)
+            if "receiver" not in delivery_columns:
+                self._migrate_deliveries(connection)
             for statement in INDEXES:
                 connection.execute(statement)
+
+    @staticmethod
+    def _migrate_active(connection: sqlite3.Connection) -> None:
+        """Give jobs from an older file their planned finish, and count the unfinished ones."""
+        connection.execute("ALTER TABLE jobs ADD COLUMN finish_at REAL")
+        connection.execute(
+            "UPDATE jobs SET finish_at = "
+            "json_extract(data, '$.created_at') + json_extract(data, '$.duration')"
+        )
+        connection.execute("DELETE FROM active_slots")
+        connection.execute(
+            "INSERT INTO active_slots (owner, dialect, deployment, count) "
+            "SELECT owner, dialect, '*', COUNT(*) FROM jobs WHERE terminal = 0 "
+            "GROUP BY owner, dialect"
+        )
+        connection.execute(
+            "INSERT INTO active_slots (owner, dialect, deployment, count) "
+            "SELECT owner, dialect, deployment, COUNT(*) FROM jobs "
+            "WHERE terminal = 0 AND deployment IS NOT NULL GROUP BY owner, dialect, deployment"
+        )
+
+    @staticmethod
+    def _migrate_deliveries(connection: sqlite3.Connection) -> None:
+        """Give deliveries from an older file their state, due time and receiver columns."""
+        from mock_server.backend.deliveries import receiver_of
+
+        for column, kind in (("state", "TEXT"), ("due_at", "REAL"), ("receiver", "TEXT")):
+            connection.execute(f"ALTER TABLE deliveries ADD COLUMN {column} {kind}")
+        rows = connection.execute("SELECT id, record FROM deliveries").fetchall()
+        for delivery_id, record in rows:
+            found = json.loads(record)
+            connection.execute(
+                "UPDATE deliveries SET state = ?, due_at = ?, receiver = ? WHERE id = ?",
+                (found["state"], found["due_at"], receiver_of(found["url"]), delivery_id),
+            )
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection."""

@@ -11,6 +11,13 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mock_server.backend.active_jobs import (
+    ANY_DEPLOYMENT,
+    Active,
+    ActiveJobs,
+    finish_of,
+    slots_of,
+)
 from mock_server.backend.database import SqliteDatabase
 from mock_server.backend.job import Job
 
@@ -60,8 +67,9 @@ class JobStore(Protocol):
         """Unfinished jobs whose ``due_at`` has come by ``now``."""
         ...
 
-    def unfinished_of(self, owner: str) -> list[Job]:
-        """The unfinished jobs of one key."""
+    def active(self, slots: list[tuple[str, str, str]]) -> Active:
+        """How many unfinished jobs the slots (key, dialect, deployment or ``*``) hold, and
+        the soonest planned finish among them."""
         ...
 
     def unfinished_count(self) -> int:
@@ -79,14 +87,15 @@ class JobStore(Protocol):
 
 class InMemoryJobStore:
     """Jobs in a dict, with indexes so that no operation walks every job: creation order per
-    dialect (paging), unfinished jobs per key (limits), and a heap of due times (settling)."""
+    dialect (paging), unfinished jobs counted per key (limits), and a heap of due times
+    (settling)."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
         self._order: dict[str, list[tuple[int, str]]] = {}
         self._unfinished: dict[str, Job] = {}
-        self._by_owner: dict[str, dict[str, Job]] = {}
+        self._active = ActiveJobs()
         #: ``(due_at, seq, id)``; entries that no longer hold are dropped when they surface.
         self._due: list[tuple[float, int, str]] = []
         #: The due time last pushed for each unfinished job.
@@ -104,18 +113,14 @@ class InMemoryJobStore:
     def _forget_unfinished(self, job: Job) -> None:
         self._unfinished.pop(job.id, None)
         self._pushed.pop(job.id, None)
-        owned = self._by_owner.get(job.owner)
-        if owned is not None:
-            owned.pop(job.id, None)
-            if not owned:
-                del self._by_owner[job.owner]
+        self._active.finished(job)
 
     def _index(self, job: Job) -> None:
         if job.terminal:
             self._forget_unfinished(job)
             return
         self._unfinished[job.id] = job
-        self._by_owner.setdefault(job.owner, {})[job.id] = job
+        self._active.started(job)
         if job.due_at is not None and self._pushed.get(job.id) != job.due_at:
             heapq.heappush(self._due, (job.due_at, job.seq, job.id))
             self._pushed[job.id] = job.due_at
@@ -184,9 +189,9 @@ class InMemoryJobStore:
                     found.append(self._unfinished[job_id])
             return found
 
-    def unfinished_of(self, owner: str) -> list[Job]:
+    def active(self, slots: list[tuple[str, str, str]]) -> Active:
         with self._lock:
-            return list(self._by_owner.get(owner, {}).values())
+            return self._active.active(slots)
 
     def unfinished_count(self) -> int:
         with self._lock:
@@ -197,14 +202,18 @@ class InMemoryJobStore:
             self._jobs.clear()
             self._order.clear()
             self._unfinished.clear()
-            self._by_owner.clear()
+            self._active.clear()
             self._due.clear()
             self._pushed.clear()
 
 
-def job_to_row(job: Job) -> tuple[str, int, str, int, str, bytes | None, str, float | None]:
+Row = tuple[str, int, str, int, str, bytes | None, str, float | None, str | None, float]
+
+
+def job_to_row(job: Job) -> Row:
     """A job as a table row: the reference image's bytes apart, everything else as JSON, and
-    the indexed facts (terminal, owner, due time) in columns of their own."""
+    the indexed facts (terminal, owner, due time, deployment, planned finish) in columns of
+    their own."""
     reference = job.reference
     return (
         job.id,
@@ -215,6 +224,8 @@ def job_to_row(job: Job) -> tuple[str, int, str, int, str, bytes | None, str, fl
         reference.data if reference else None,
         job.owner,
         job.due_at,
+        job.deployment,
+        finish_of(job),
     )
 
 
@@ -243,10 +254,12 @@ class SqliteJobStore:
     def add(self, job: Job) -> None:
         with self.database.transaction() as connection:
             connection.execute(
-                "INSERT INTO jobs (id, seq, dialect, terminal, data, reference, owner, due_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (id, seq, dialect, terminal, data, reference, owner, due_at, "
+                "deployment, finish_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 job_to_row(job),
             )
+            if not job.terminal:
+                _count(connection, job, +1)
 
     def get(self, job_id: str) -> Job | None:
         row = (
@@ -257,16 +270,29 @@ class SqliteJobStore:
         return None if row is None else job_from_row(row[0], row[1])
 
     def save(self, job: Job) -> None:
-        _, _, _, terminal, data, _, _, due_at = job_to_row(job)
+        row = job_to_row(job)
         with self.database.transaction() as connection:
+            before = connection.execute(
+                "SELECT terminal FROM jobs WHERE id = ?", (job.id,)
+            ).fetchone()
             connection.execute(
-                "UPDATE jobs SET terminal = ?, data = ?, due_at = ? WHERE id = ?",
-                (terminal, data, due_at, job.id),
+                "UPDATE jobs SET terminal = ?, data = ?, due_at = ?, finish_at = ? WHERE id = ?",
+                (row[3], row[4], row[7], row[9], job.id),
             )
+            if before is not None and before[0] != row[3]:
+                _count(connection, job, -1 if job.terminal else +1)
 
     def remove(self, job_id: str) -> bool:
         with self.database.transaction() as connection:
-            return connection.execute("DELETE FROM jobs WHERE id = ?", (job_id,)).rowcount > 0
+            found = connection.execute(
+                "SELECT data, reference, terminal FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+            if found is None:
+                return False
+            connection.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            if not found[2]:
+                _count(connection, job_from_row(found[0], found[1]), -1)
+            return True
 
     def page(
         self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int
@@ -301,12 +327,32 @@ class SqliteJobStore:
         )
         return [job_from_row(data, reference) for data, reference in rows]
 
-    def unfinished_of(self, owner: str) -> list[Job]:
-        rows = self.database.connection().execute(
-            "SELECT data, reference FROM jobs WHERE terminal = 0 AND owner = ? ORDER BY seq",
-            (owner,),
-        )
-        return [job_from_row(data, reference) for data, reference in rows]
+    def active(self, slots: list[tuple[str, str, str]]) -> Active:
+        connection = self.database.connection()
+        count, soonest = 0, None
+        for owner, dialect, deployment in slots:
+            row = connection.execute(
+                "SELECT count FROM active_slots WHERE owner = ? AND dialect = ? AND deployment = ?",
+                (owner, dialect, deployment),
+            ).fetchone()
+            if not row or not row[0]:
+                continue
+            count += int(row[0])
+            if deployment == ANY_DEPLOYMENT:
+                query = (
+                    "SELECT MIN(finish_at) FROM jobs INDEXED BY jobs_active "
+                    "WHERE terminal = 0 AND owner = ? AND dialect = ?"
+                )
+                found = connection.execute(query, (owner, dialect)).fetchone()
+            else:
+                query = (
+                    "SELECT MIN(finish_at) FROM jobs INDEXED BY jobs_active_on_deployment "
+                    "WHERE terminal = 0 AND owner = ? AND dialect = ? AND deployment = ?"
+                )
+                found = connection.execute(query, (owner, dialect, deployment)).fetchone()
+            if found and found[0] is not None and (soonest is None or found[0] < soonest):
+                soonest = float(found[0])
+        return Active(count, soonest)
 
     def unfinished_count(self) -> int:
         row = self.database.connection().execute("SELECT COUNT(*) FROM jobs WHERE terminal = 0")
@@ -315,3 +361,13 @@ class SqliteJobStore:
     def clear(self) -> None:
         with self.database.transaction() as connection:
             connection.execute("DELETE FROM jobs")
+            connection.execute("DELETE FROM active_slots")
+
+
+def _count(connection: Any, job: Job, change: int) -> None:
+    """Count a job that started (+1) or stopped (-1) being unfinished, in each of its slots."""
+    connection.executemany(
+        "INSERT INTO active_slots (owner, dialect, deployment, count) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (owner, dialect, deployment) DO UPDATE SET count = count + excluded.count",
+        [(*slot, change) for slot in slots_of(job)],
+    )

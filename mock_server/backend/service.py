@@ -10,6 +10,7 @@ from typing import Any
 
 from mock_server import catalog, rules
 from mock_server.backend import history
+from mock_server.backend.active_jobs import ANY_DEPLOYMENT
 from mock_server.backend.clock import MockClock
 from mock_server.backend.database import StorageUnavailable
 from mock_server.backend.history import FaultStep, ScriptedFault, Step
@@ -222,15 +223,17 @@ class VideoService:
         limit = group.concurrent(self.settings)
         if not limit:
             return
-        active = [
-            job
-            for job in self.store.unfinished_of(owner)
-            if self.kinds[job.dialect].limits.name == group.name
-            and (not group.per_deployment or job.deployment == deployment)
-        ]
-        if len(active) < limit:
+        where = deployment if group.per_deployment and deployment is not None else ANY_DEPLOYMENT
+        active = self.store.active(
+            [
+                (owner, name, where)
+                for name, kind in self.kinds.items()
+                if kind.limits.name == group.name
+            ]
+        )
+        if active.count < limit:
             return
-        soonest = min(job.created_at + job.duration for job in active)
+        soonest = active.soonest_finish if active.soonest_finish is not None else now
         wait = max(1, round(soonest - now)) if self.progression.name in ("time", "manual") else 1
         raise RuleViolation(
             access.RATE_LIMIT_CONCURRENT,
