@@ -248,3 +248,58 @@ def test_an_upload_of_a_size_no_model_renders_is_a_400(app: Any) -> None:
             files={"video": ("clip.mp4", UPLOAD, "video/mp4")},
         )
         assert both.headers["x-sora-mock-rule"] == "video.invalid"
+
+
+def claiming_seconds(mp4: bytes, seconds: int) -> bytes:
+    """``mp4`` (version 0 boxes, one track, one edit, one sample duration) with every box
+    that gives its length claiming ``seconds``: the movie, track, edit list, media header and
+    the samples' durations."""
+
+    def number(data: bytes, at: int) -> int:
+        return int.from_bytes(data[at : at + 4], "big")
+
+    def put(data: bytes, at: int, value: int) -> bytes:
+        return data[:at] + value.to_bytes(4, "big") + data[at + 4 :]
+
+    movie = mp4.index(b"mvhd")
+    movie_scale = number(mp4, movie + 16)
+    mp4 = put(mp4, movie + 20, seconds * movie_scale)
+    mp4 = put(mp4, mp4.index(b"tkhd") + 24, seconds * movie_scale)
+    mp4 = put(mp4, mp4.index(b"elst") + 12, seconds * movie_scale)
+    media = mp4.index(b"mdhd")
+    media_scale = number(mp4, media + 16)
+    mp4 = put(mp4, media + 20, seconds * media_scale)
+    samples = mp4.index(b"stts")
+    assert number(mp4, samples + 8) == 1  # one run of samples of one duration
+    return put(mp4, samples + 16, seconds * media_scale // number(mp4, samples + 12))
+
+
+@pytest.mark.parametrize("path", ["/v1/videos/edits", "/v1/videos/extensions"])
+def test_an_upload_whose_header_claims_a_long_video_is_refused_before_rendering(
+    app: Any, path: str
+) -> None:
+    """A 4 KB file that says it lasts 300,000 s: once accepted, the job broke the Video
+    contract and rendering it would have cost hours of CPU."""
+    small = render_mp4(MediaSpec(1280, 720, 1, "a short clip"))
+    claimed = claiming_seconds(small, 300_000)
+    assert len(claimed) < 64 * 1024
+    with httpx_client(app, headers=AUTH) as http:
+        fields = {"prompt": "x", "seconds": "4"} if path.endswith("extensions") else {"prompt": "x"}
+        response = http.post(path, data=fields, files={"video": ("long.mp4", claimed, "video/mp4")})
+        assert_openai_error(
+            response,
+            400,
+            "video.length",
+            "Invalid 'video': it is 300000 seconds long; a video to edit or extend is at "
+            "most 120 seconds long.",
+            param="video",
+            code="invalid_value",
+        )
+        assert http.get("/_mock/").json()["unfinished_jobs"] == 0
+        longest = claiming_seconds(small, 120)
+        accepted = http.post(
+            "/v1/videos/edits",
+            data={"prompt": "x"},
+            files={"video": ("long.mp4", longest, "video/mp4")},
+        )
+        assert accepted.status_code == 200 and accepted.json()["seconds"] == "120"

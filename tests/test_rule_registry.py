@@ -129,6 +129,7 @@ NOT_ON_GENERATETASK = {
     "video.too_large",
     "video.invalid",
     "video.size",
+    "video.length",
     "video.source_unfinished",
     "extension.seconds",
     "extension.limit",

@@ -20,6 +20,14 @@ VIDEO_SIZE = define(
     f"An uploaded video's size is one the models render ({plain_list(catalog.ALL_SIZES)}).",
     "SPEC 1.7 [choice]",
 )
+VIDEO_LENGTH = define(
+    "video.length",
+    400,
+    f"An uploaded video to edit or extend is at most {catalog.EXTENDED_MAX_SECONDS} seconds "
+    "long (the longest the models make: an extended video), read from its header before "
+    "anything is rendered.",
+    "SPEC 1.7 [choice; the 120 s total is public docs]",
+)
 EXTENSION_SECONDS = define(
     "extension.seconds",
     400,
@@ -54,9 +62,18 @@ def check_extension_limits(extensions: int, seconds: int, added: int) -> None:
 
 def upload_shape(header: videos.VideoHeader) -> tuple[str, int, int, int]:
     """The model, width, height and seconds an uploaded video gives the new one: the smallest
-    model that renders its size [choice], its length rounded to whole seconds."""
+    model that renders its size [choice], its length rounded to whole seconds, at most the
+    longest video the models make."""
     size = f"{header.width}x{header.height}"
     if size not in catalog.ALL_SIZES:
         raise RuleViolation(VIDEO_SIZE, param="video", size=size, supported=catalog.ALL_SIZES)
+    if header.seconds > catalog.EXTENDED_MAX_SECONDS:
+        said = round(header.seconds, 1)
+        raise RuleViolation(
+            VIDEO_LENGTH,
+            param="video",
+            seconds=int(said) if said.is_integer() else said,
+            limit=catalog.EXTENDED_MAX_SECONDS,
+        )
     model = next(m for m in catalog.BASE_MODELS if size in catalog.SIZES_BY_MODEL[m])
     return model, header.width, header.height, max(1, round(header.seconds))

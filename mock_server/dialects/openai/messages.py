@@ -306,6 +306,13 @@ def wording_for(names: Mapping[str, str]) -> dict[str, Wording]:
                 f"{quoted_list(_f(v, 'supported'), 'or')}."
             ),
         ),
+        "video.length": (
+            "invalid_value",
+            lambda v: (
+                f"Invalid 'video': it is {_f(v, 'seconds')} seconds long; a video to edit or "
+                f"extend is at most {_f(v, 'limit')} seconds long."
+            ),
+        ),
         "video.source_unfinished": (
             None,
             lambda v: (
