@@ -116,6 +116,7 @@ def test_a_database_from_before_the_indexes_is_brought_up_to_date(tmp_path: Path
     del data["due_at"]
     old.executescript(
         "DROP INDEX jobs_by_dialect; DROP INDEX jobs_active; DROP INDEX jobs_due;"
+        "DROP INDEX jobs_by_status; ALTER TABLE jobs DROP COLUMN status;"
         "DROP INDEX jobs_active_on_deployment; DROP TABLE active_slots;"
         "DROP INDEX deliveries_pending; DROP INDEX deliveries_by_position;"
         "ALTER TABLE jobs DROP COLUMN owner; ALTER TABLE jobs DROP COLUMN due_at;"
@@ -183,7 +184,7 @@ def seed_unfinished(app: Any, count: int, owner: str = BUSY) -> None:
     with state.database.transaction() as connection:  # one statement: far quicker than adds
         connection.executemany(
             "INSERT INTO jobs (id, seq, dialect, terminal, data, reference, owner, due_at, "
-            "deployment, finish_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "deployment, finish_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [job_to_row(job) for job in jobs],
         )
         connection.execute(
@@ -277,3 +278,54 @@ def test_a_busy_keys_create_does_the_same_work_at_1k_and_100k_unfinished_jobs(
         assert large == small
     else:
         assert all(big <= little + 2 for big, little in zip(large, small, strict=True))
+
+
+def azure_filter_work(tmp_path: Path, store: str, count: int) -> int:
+    """The work of ``GET .../jobs?statuses=failed&limit=1`` over ``count`` succeeded Sora 1
+    jobs and one failed one (the first made)."""
+    from dataclasses import replace
+
+    from mock_server import catalog
+    from mock_server.domain import VideoRequest
+
+    folder = tmp_path / f"azure-{store}-{count}"
+    folder.mkdir()
+    app = create_app({**settings(folder, store, progression="instant"), "azure_concurrent_jobs": 0})
+    state = state_of(app)
+    request = VideoRequest("a seeded job", "sora", 5, 480, 480, deployment="sora")
+    made = state.service.create(request, dialect="azure_jobs", owner="k")
+    failed = state.store.get(made.id)
+    assert failed is not None
+    failed.status = catalog.FAILED
+    state.store.save(failed)
+    template = state.service.create(request, dialect="azure_jobs", owner="k")
+    with state.store.locked():
+        for n in range(count):
+            state.store.add(replace(template, id=f"task_seed{n:021d}", seq=state.store.next_seq()))
+    key = {"api-key": "k"}
+    with httpx_client(app, headers=key) as http:
+
+        def filtered() -> None:
+            found = http.get(
+                "/openai/v1/video/generations/jobs",
+                params={"statuses": "failed", "limit": 1, "api-version": "preview"},
+            ).json()
+            assert [job["id"] for job in found["data"]] == [failed.id]
+
+        filtered()  # caches filled before counting
+        work = python_lines(filtered) if store == "memory" else sqlite_steps(app, filtered)
+    state.close()
+    return work
+
+
+def test_a_status_filter_reads_only_the_jobs_of_those_statuses(
+    tmp_path: Path, store_kind: str
+) -> None:
+    """Azure Sora 1's ``statuses`` filter once paged through every job (168 ms at 40k, on the
+    event loop); the store now files jobs by status."""
+    small = azure_filter_work(tmp_path, store_kind, 1_000)
+    large = azure_filter_work(tmp_path, store_kind, 20_000 if store_kind == "sqlite" else 100_000)
+    if store_kind == "memory":
+        assert large == small
+    else:
+        assert large <= small + 2

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     owner TEXT,
     due_at REAL,
     deployment TEXT,
-    finish_at REAL
+    finish_at REAL,
+    status TEXT
 );
 CREATE TABLE IF NOT EXISTS active_slots (
     owner TEXT NOT NULL,
@@ -59,11 +60,13 @@ CREATE TABLE IF NOT EXISTS journal (position INTEGER PRIMARY KEY, entry TEXT NOT
 
 
 #: Indexes that keep every job and delivery operation from walking its table: paging by
-#: dialect, unfinished jobs per key (limits) and by due time (settling), due deliveries.
+#: dialect and status, unfinished jobs per key (limits) and by due time (settling), due
+#: deliveries.
 INDEXES = (
     # An index on "terminal" alone would tempt the planner into walking every unfinished job.
     "DROP INDEX IF EXISTS jobs_unfinished",
     "CREATE INDEX IF NOT EXISTS jobs_by_dialect ON jobs (dialect, seq)",
+    "CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (dialect, status, seq)",
     "DROP INDEX IF EXISTS jobs_unfinished_by_owner",
     "CREATE INDEX IF NOT EXISTS jobs_active ON jobs (owner, dialect, finish_at) WHERE terminal = 0",
     "CREATE INDEX IF NOT EXISTS jobs_active_on_deployment "
@@ -123,7 +126,12 @@ class SqliteDatabase:
         columns = {row[1] for row in connection.execute("PRAGMA table_info(jobs)")}
         delivery_columns = {row[1] for row in connection.execute("PRAGMA table_info(deliveries)")}
         with self.transaction():
-            for column, kind in (("owner", "TEXT"), ("due_at", "REAL"), ("deployment", "TEXT")):
+            for column, kind in (
+                ("owner", "TEXT"),
+                ("due_at", "REAL"),
+                ("deployment", "TEXT"),
+                ("status", "TEXT"),
+            ):
                 if column not in columns:
                     connection.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
                     connection.execute(

@@ -54,9 +54,16 @@ class JobStore(Protocol):
         ...
 
     def page(
-        self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int
+        self,
+        *,
+        dialects: tuple[str, ...],
+        order: str,
+        after: str | None,
+        limit: int,
+        statuses: tuple[str, ...] = (),
     ) -> Page | None:
-        """Jobs in creation order (``asc``) or reversed; ``None`` if ``after`` is unknown."""
+        """Jobs in creation order (``asc``) or reversed, of the given statuses (any when
+        none); ``None`` if ``after`` is unknown."""
         ...
 
     def unfinished(self) -> list[Job]:
@@ -94,6 +101,9 @@ class InMemoryJobStore:
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
         self._order: dict[str, list[tuple[int, str]]] = {}
+        #: Creation order per dialect and status, and the status each job is filed under.
+        self._by_status: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self._filed: dict[str, str] = {}
         self._unfinished: dict[str, Job] = {}
         self._active = ActiveJobs()
         #: ``(due_at, seq, id)``; entries that no longer hold are dropped when they surface.
@@ -115,7 +125,19 @@ class InMemoryJobStore:
         self._pushed.pop(job.id, None)
         self._active.finished(job)
 
+    def _file(self, job: Job) -> None:
+        """File a job under its status (moving it when the status changed)."""
+        filed = self._filed.get(job.id)
+        if filed == job.status:
+            return
+        key = (job.seq, job.id)
+        if filed is not None:
+            _remove(self._by_status[(job.dialect, filed)], key)
+        _insert(self._by_status.setdefault((job.dialect, job.status), []), key)
+        self._filed[job.id] = job.status
+
     def _index(self, job: Job) -> None:
+        self._file(job)
         if job.terminal:
             self._forget_unfinished(job)
             return
@@ -128,11 +150,7 @@ class InMemoryJobStore:
     def add(self, job: Job) -> None:
         with self._lock:
             self._jobs[job.id] = job
-            order = self._order.setdefault(job.dialect, [])
-            if not order or order[-1] < (job.seq, job.id):
-                order.append((job.seq, job.id))
-            else:
-                bisect.insort(order, (job.seq, job.id))
+            _insert(self._order.setdefault(job.dialect, []), (job.seq, job.id))
             self._index(job)
 
     def get(self, job_id: str) -> Job | None:
@@ -149,29 +167,34 @@ class InMemoryJobStore:
             job = self._jobs.pop(job_id, None)
             if job is None:
                 return False
-            order = self._order[job.dialect]
-            del order[bisect.bisect_left(order, (job.seq, job.id))]
+            _remove(self._order[job.dialect], (job.seq, job.id))
+            filed = self._filed.pop(job.id, None)
+            if filed is not None:
+                _remove(self._by_status[(job.dialect, filed)], (job.seq, job.id))
             self._forget_unfinished(job)
             return True
 
     def page(
-        self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int
+        self,
+        *,
+        dialects: tuple[str, ...],
+        order: str,
+        after: str | None,
+        limit: int,
+        statuses: tuple[str, ...] = (),
     ) -> Page | None:
         with self._lock:
-            lists = [self._order.get(dialect, []) for dialect in dialects]
-            keys = lists[0] if len(lists) == 1 else list(heapq.merge(*lists))
+            if statuses:
+                lists = [self._by_status.get((d, s), []) for d in dialects for s in statuses]
+            else:
+                lists = [self._order.get(dialect, []) for dialect in dialects]
             cursor = None
             if after is not None:
                 found = self._jobs.get(after)
                 if found is None:
                     return None
                 cursor = (found.seq, found.id)
-            if order == "asc":
-                start = 0 if cursor is None else bisect.bisect_right(keys, cursor)
-                chosen = keys[start : start + limit + 1]
-            else:
-                end = len(keys) if cursor is None else bisect.bisect_left(keys, cursor)
-                chosen = keys[max(0, end - limit - 1) : end][::-1]
+            chosen = _window(lists, cursor, order, limit + 1)
             jobs = [self._jobs[job_id] for _, job_id in chosen[:limit]]
             return Page(jobs, len(chosen) > limit)
 
@@ -201,19 +224,54 @@ class InMemoryJobStore:
         with self._lock:
             self._jobs.clear()
             self._order.clear()
+            self._by_status.clear()
+            self._filed.clear()
             self._unfinished.clear()
             self._active.clear()
             self._due.clear()
             self._pushed.clear()
 
 
-Row = tuple[str, int, str, int, str, bytes | None, str, float | None, str | None, float]
+def _insert(keys: list[tuple[int, str]], key: tuple[int, str]) -> None:
+    """Put a key in its place in a sorted list (at the end, as new jobs come, at once)."""
+    if not keys or keys[-1] < key:
+        keys.append(key)
+    else:
+        bisect.insort(keys, key)
+
+
+def _remove(keys: list[tuple[int, str]], key: tuple[int, str]) -> None:
+    """Take a key out of a sorted list, if it is there."""
+    at = bisect.bisect_left(keys, key)
+    if at < len(keys) and keys[at] == key:
+        del keys[at]
+
+
+def _window(
+    lists: list[list[tuple[int, str]]], cursor: tuple[int, str] | None, order: str, count: int
+) -> list[tuple[int, str]]:
+    """The first ``count`` keys past ``cursor`` of several sorted lists together, ascending or
+    descending: each list gives at most ``count`` from where the cursor falls in it, so the
+    work is the page's, not the lists' length."""
+    taken: list[tuple[int, str]] = []
+    for keys in lists:
+        if order == "asc":
+            start = 0 if cursor is None else bisect.bisect_right(keys, cursor)
+            taken.extend(keys[start : start + count])
+        else:
+            end = len(keys) if cursor is None else bisect.bisect_left(keys, cursor)
+            taken.extend(keys[max(0, end - count) : end])
+    taken.sort(reverse=order != "asc")
+    return taken[:count]
+
+
+Row = tuple[str, int, str, int, str, bytes | None, str, float | None, str | None, float, str]
 
 
 def job_to_row(job: Job) -> Row:
     """A job as a table row: the reference image's bytes apart, everything else as JSON, and
-    the indexed facts (terminal, owner, due time, deployment, planned finish) in columns of
-    their own."""
+    the indexed facts (terminal, owner, due time, deployment, planned finish, status) in
+    columns of their own."""
     reference = job.reference
     return (
         job.id,
@@ -226,6 +284,7 @@ def job_to_row(job: Job) -> Row:
         job.due_at,
         job.deployment,
         finish_of(job),
+        job.status,
     )
 
 
@@ -255,7 +314,7 @@ class SqliteJobStore:
         with self.database.transaction() as connection:
             connection.execute(
                 "INSERT INTO jobs (id, seq, dialect, terminal, data, reference, owner, due_at, "
-                "deployment, finish_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "deployment, finish_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 job_to_row(job),
             )
             if not job.terminal:
@@ -276,8 +335,9 @@ class SqliteJobStore:
                 "SELECT terminal FROM jobs WHERE id = ?", (job.id,)
             ).fetchone()
             connection.execute(
-                "UPDATE jobs SET terminal = ?, data = ?, due_at = ?, finish_at = ? WHERE id = ?",
-                (row[3], row[4], row[7], row[9], job.id),
+                "UPDATE jobs SET terminal = ?, data = ?, due_at = ?, finish_at = ?, status = ? "
+                "WHERE id = ?",
+                (row[3], row[4], row[7], row[9], row[10], job.id),
             )
             if before is not None and before[0] != row[3]:
                 _count(connection, job, -1 if job.terminal else +1)
@@ -295,12 +355,21 @@ class SqliteJobStore:
             return True
 
     def page(
-        self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int
+        self,
+        *,
+        dialects: tuple[str, ...],
+        order: str,
+        after: str | None,
+        limit: int,
+        statuses: tuple[str, ...] = (),
     ) -> Page | None:
         connection = self.database.connection()
         direction, compare = ("ASC", ">") if order == "asc" else ("DESC", "<")
         where = f"dialect IN ({', '.join('?' for _ in dialects)})"
         params: list[Any] = list(dialects)
+        if statuses:
+            where += f" AND status IN ({', '.join('?' for _ in statuses)})"
+            params += statuses
         if after is not None:
             cursor = connection.execute("SELECT seq FROM jobs WHERE id = ?", (after,)).fetchone()
             if cursor is None:

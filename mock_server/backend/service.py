@@ -363,12 +363,23 @@ class VideoService:
                 listener(copy.copy(job))
         return None
 
-    def list(self, *, dialects: tuple[str, ...], order: str, after: str | None, limit: int) -> Page:
-        """A page of jobs, each brought up to the clock (only they: listing costs the page)."""
+    def list(
+        self,
+        *,
+        dialects: tuple[str, ...],
+        order: str,
+        after: str | None,
+        limit: int,
+        statuses: tuple[str, ...] = (),
+    ) -> Page:
+        """A page of jobs of the given statuses (any when none), each brought up to the clock
+        (only they: listing costs the page)."""
         with contextlib.suppress(StorageUnavailable):  # a full disk: the page still shows now
             self.settle()
         now = self.clock.now()
-        page = self.store.page(dialects=dialects, order=order, after=after, limit=limit)
+        page = self.store.page(
+            dialects=dialects, order=order, after=after, limit=limit, statuses=statuses
+        )
         if page is None:
             raise jobs.after_unknown(after or "")
         try:

@@ -31,6 +31,17 @@ def status(job: Job) -> str:
     return reached[-1]
 
 
+def filed_under(status: str) -> str:
+    """The job status one of this API's statuses belongs to (its walk's middle steps are all
+    ``in_progress``)."""
+    return {
+        catalog.AZURE_JOB_SUCCEEDED: catalog.COMPLETED,
+        catalog.AZURE_JOB_FAILED: catalog.FAILED,
+        catalog.AZURE_JOB_CANCELLED: catalog.CANCELLED,
+        catalog.AZURE_JOB_QUEUED: catalog.QUEUED,
+    }.get(status, catalog.IN_PROGRESS)
+
+
 def generation(job: Job, index: int) -> dict[str, Any]:
     """One of a succeeded job's videos."""
     return {

@@ -75,9 +75,11 @@ def _matching(
     empty), and whether more follow."""
     service = current_state().service
     found: list[Job] = []
+    # The store files jobs by their own status: only those that can match are read.
+    filed = tuple(sorted({render.filed_under(status) for status in statuses}))
     while True:
         size = limit + 1 if not statuses else FILTER_PAGE
-        page = service.list(dialects=(NAME,), order=order, after=cursor, limit=size)
+        page = service.list(dialects=(NAME,), order=order, after=cursor, limit=size, statuses=filed)
         found.extend(j for j in page.jobs if not statuses or render.status(j) in statuses)
         if len(found) > limit or not page.has_more or not page.jobs:
             return found[:limit], len(found) > limit or (page.has_more and bool(page.jobs))
