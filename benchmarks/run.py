@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import logging
 import os
@@ -432,8 +433,9 @@ def memory_per_job(quick: bool) -> Figure:
     )
 
 
-def _seed_unfinished(app: Flask, count: int) -> None:
-    """``count`` unfinished jobs of other keys, stored directly (creating them would take long)."""
+def _seed_unfinished(app: Flask, count: int, owner: str | None = None) -> None:
+    """``count`` unfinished jobs, stored directly (creating them would take long): of 97 other
+    keys, or all of ``owner``."""
     state = state_of(app)
     service, store = state.service, state.store
     template = service.create(
@@ -446,18 +448,22 @@ def _seed_unfinished(app: Flask, count: int) -> None:
                     template,
                     id=f"video_seed{n:027d}",
                     seq=store.next_seq(),
-                    owner=f"sk-seed-{n % 97}",
+                    owner=owner or f"sk-seed-{n % 97}",
                 )
             )
 
 
-def _costs_at(count: int, db: Path | None, quick: bool) -> tuple[float, float]:
-    """Creates per second and list latency (seconds) with ``count`` unfinished jobs stored."""
-    settings: dict[str, Any] = {"progression": "polls", "concurrent_jobs": 0}
+def _costs_at(count: int, db: Path | None, quick: bool, busy: bool = False) -> tuple[float, float]:
+    """Creates per second and list latency (seconds) with ``count`` unfinished jobs stored:
+    of many keys with no limit, or (``busy``) all of the creating key, its limit on."""
+    settings: dict[str, Any] = {
+        "progression": "polls",
+        "concurrent_jobs": 10_000_000 if busy else 0,
+    }
     if db is not None:
         settings["db"] = str(db)
     app = mock_app(**settings)
-    _seed_unfinished(app, count)
+    _seed_unfinished(app, count, AUTH["Authorization"].split()[1] if busy else None)
     http = httpx_client_for(app)
     rounds = 20 if quick else 100
     create = best_per_call(
@@ -469,21 +475,23 @@ def _costs_at(count: int, db: Path | None, quick: bool) -> tuple[float, float]:
 
 
 def flat_cost(quick: bool) -> list[Figure]:
-    """Creates/s and list latency at 1k, 10k and 100k unfinished jobs, memory and SQLite."""
+    """Creates/s and list latency at 1k, 10k and 100k unfinished jobs, memory and SQLite, of
+    many keys and of the one key that creates (its concurrency limit on)."""
     counts = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
     figures = []
-    for store in ("memory", "SQLite"):
+    for store, busy in itertools.product(("memory", "SQLite"), (False, True)):
         with tempfile.TemporaryDirectory(prefix="sora-bench-") as folder:
             results = {}
             for count in counts:
                 db = Path(folder) / f"jobs-{count}.sqlite3" if store == "SQLite" else None
-                results[count] = _costs_at(count, db, quick)
+                results[count] = _costs_at(count, db, quick, busy)
         base_rate, base_list = results[counts[0]]
+        whose = "of the creating key, its limit on" if busy else "of 97 other keys"
         for count in counts[1:]:
             rate, listing = results[count]
             figures.append(
                 Figure(
-                    f"creates at {count:,} unfinished jobs, {store} (vs at {counts[0]:,})",
+                    f"creates at {count:,} unfinished jobs {whose}, {store} (vs at {counts[0]:,})",
                     rate,
                     base_rate,
                     "creates/s",
@@ -494,7 +502,8 @@ def flat_cost(quick: bool) -> list[Figure]:
             )
             figures.append(
                 Figure(
-                    f"list latency at {count:,} unfinished jobs, {store} (vs at {counts[0]:,})",
+                    f"list latency at {count:,} unfinished jobs {whose}, {store} "
+                    f"(vs at {counts[0]:,})",
                     listing * 1000,
                     base_list * 1000,
                     "ms",

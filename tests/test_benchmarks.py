@@ -36,8 +36,10 @@ def test_quick_benchmark_run_reports_every_figure(tmp_path: Path) -> None:
         "Hypothesis examples per second",
         "live status reads, 4 clients, --workers",
         "19 MB reference upload",
-        "creates at 10,000 unfinished jobs, memory",
-        "list latency at 10,000 unfinished jobs, SQLite",
+        "creates at 10,000 unfinished jobs of 97 other keys, memory",
+        "list latency at 10,000 unfinished jobs of 97 other keys, SQLite",
+        "creates at 10,000 unfinished jobs of the creating key, its limit on, memory",
+        "creates at 10,000 unfinished jobs of the creating key, its limit on, SQLite",
         "MP4 render",
         "memory per stored job",
     ):
