@@ -7,6 +7,7 @@ store for every unfinished job, and jobs still finish on time, by their due time
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -117,7 +118,7 @@ def test_a_database_from_before_the_indexes_is_brought_up_to_date(tmp_path: Path
     old.executescript(
         "DROP INDEX jobs_by_dialect; DROP INDEX jobs_active; DROP INDEX jobs_due;"
         "DROP INDEX jobs_by_status; ALTER TABLE jobs DROP COLUMN status;"
-        "DROP INDEX jobs_active_on_deployment; DROP TABLE active_slots;"
+        "DROP INDEX jobs_active_on_deployment; DROP TABLE active_slots; DROP TABLE job_counts;"
         "DROP INDEX deliveries_pending; DROP INDEX deliveries_by_position;"
         "ALTER TABLE jobs DROP COLUMN owner; ALTER TABLE jobs DROP COLUMN due_at;"
         "ALTER TABLE jobs DROP COLUMN deployment; ALTER TABLE jobs DROP COLUMN finish_at;"
@@ -136,6 +137,7 @@ def test_a_database_from_before_the_indexes_is_brought_up_to_date(tmp_path: Path
     key = AUTH["Authorization"].split()[1]
     active = state.store.active([(key, "openai", "*")])
     assert active.count == 1  # counted from the file's unfinished jobs
+    assert state.store.unfinished_count() == 1
     job = state.store.get(video)
     assert job is not None and active.soonest_finish == job.created_at + job.duration
     state.advance_clock(65)
@@ -189,6 +191,9 @@ def seed_unfinished(app: Any, count: int, owner: str = BUSY) -> None:
         )
         connection.execute(
             "UPDATE active_slots SET count = count + ? WHERE owner = ?", (count, owner)
+        )
+        connection.execute(
+            "UPDATE job_counts SET count = count + ? WHERE name = 'unfinished'", (count,)
         )
         state.database.set_meta("seq", count + 2)
 
@@ -325,6 +330,44 @@ def test_a_status_filter_reads_only_the_jobs_of_those_statuses(
     event loop); the store now files jobs by status."""
     small = azure_filter_work(tmp_path, store_kind, 1_000)
     large = azure_filter_work(tmp_path, store_kind, 20_000 if store_kind == "sqlite" else 100_000)
+    if store_kind == "memory":
+        assert large == small
+    else:
+        assert large <= small + 2
+
+
+def control_status_work(tmp_path: Path, store: str, count: int) -> int:
+    """The work of ``GET /_mock/`` with ``count`` unfinished jobs and as many past deliveries."""
+    from mock_server.backend.deliveries import Delivery
+
+    folder = tmp_path / f"status-{store}-{count}"
+    folder.mkdir()
+    app = create_app(settings(folder, store, progression="polls"))
+    seed_unfinished(app, count)
+    state = state_of(app)
+    with state.database.transaction() if state.database else contextlib.nullcontext():
+        for n in range(count // 10):
+            past = Delivery(f"dlv_{n:08d}", "webhook", "http://127.0.0.1:9/h", b"{}", {}, 0.0, ())
+            past.state = "delivered"
+            state.outbox.store.add(past)
+    with httpx_client(app, headers=AUTH) as http:
+
+        def status() -> None:
+            assert http.get("/_mock/").json()["unfinished_jobs"] == count + 1
+
+        status()  # caches filled before counting
+        work = python_lines(status) if store == "memory" else sqlite_steps(app, status)
+    state_of(app).close()
+    return work
+
+
+def test_the_control_status_does_the_same_work_at_1k_and_100k_jobs(
+    tmp_path: Path, store_kind: str
+) -> None:
+    """``GET /_mock/`` once counted every unfinished job and re-read every past delivery; it
+    now reads counts kept as they change."""
+    small = control_status_work(tmp_path, store_kind, 1_000)
+    large = control_status_work(tmp_path, store_kind, 30_000 if store_kind == "sqlite" else 100_000)
     if store_kind == "memory":
         assert large == small
     else:

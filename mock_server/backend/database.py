@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     finish_at REAL,
     status TEXT
 );
+CREATE TABLE IF NOT EXISTS job_counts (name TEXT PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS active_slots (
     owner TEXT NOT NULL,
     dialect TEXT NOT NULL,
@@ -153,6 +154,10 @@ class SqliteDatabase:
             "json_extract(data, '$.created_at') + json_extract(data, '$.duration')"
         )
         connection.execute("DELETE FROM active_slots")
+        connection.execute(
+            "INSERT OR REPLACE INTO job_counts (name, count) "
+            "SELECT 'unfinished', COUNT(*) FROM jobs WHERE terminal = 0"
+        )
         connection.execute(
             "INSERT INTO active_slots (owner, dialect, deployment, count) "
             "SELECT owner, dialect, '*', COUNT(*) FROM jobs WHERE terminal = 0 "

@@ -424,17 +424,28 @@ class SqliteJobStore:
         return Active(count, soonest)
 
     def unfinished_count(self) -> int:
-        row = self.database.connection().execute("SELECT COUNT(*) FROM jobs WHERE terminal = 0")
-        return int(row.fetchone()[0])
+        row = (
+            self.database.connection()
+            .execute("SELECT count FROM job_counts WHERE name = 'unfinished'")
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
 
     def clear(self) -> None:
         with self.database.transaction() as connection:
             connection.execute("DELETE FROM jobs")
             connection.execute("DELETE FROM active_slots")
+            connection.execute("DELETE FROM job_counts")
 
 
 def _count(connection: Any, job: Job, change: int) -> None:
-    """Count a job that started (+1) or stopped (-1) being unfinished, in each of its slots."""
+    """Count a job that started (+1) or stopped (-1) being unfinished, in each of its slots
+    and in all."""
+    connection.execute(
+        "INSERT INTO job_counts (name, count) VALUES ('unfinished', ?) "
+        "ON CONFLICT (name) DO UPDATE SET count = count + excluded.count",
+        (change,),
+    )
     connection.executemany(
         "INSERT INTO active_slots (owner, dialect, deployment, count) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (owner, dialect, deployment) DO UPDATE SET count = count + excluded.count",
