@@ -241,6 +241,17 @@ def test_inpaint_items_are_checked(http: httpx.Client, items: Any, detail: str) 
             "height",
         ),
         ({"width": None}, "Missing required parameter: 'width'.", "width"),
+        # Digits Python's str.isdigit takes but int refuses (once a 500), or reads as 12.
+        *(
+            (
+                {"height": digits},
+                f"Invalid dimensions 480x{digits}: width and height are integers and form one "
+                "of the supported sizes (width x height): 480x480, 480x854, 854x480, 720x720, "
+                "720x1280, 1280x720, 1080x1080, 1080x1920, 1920x1080.",
+                "height",
+            )
+            for digits in ("\u00b2", "\u0661\u0662")
+        ),
     ],
 )
 def test_the_size_is_one_of_the_nine(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -85,9 +86,14 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
         return int(value)
     return None
+
+
+#: An integer as a form field writes it: ASCII digits only (``"²".isdigit()`` is true, and
+#: ``int`` refuses it; ``int`` takes Arabic-Indic digits, which no .NET service reads).
+_DIGITS = re.compile(r"-?[0-9]+")
 
 
 def check_fields(names: list[str], *, multipart: bool) -> None:

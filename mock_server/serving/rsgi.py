@@ -120,7 +120,7 @@ class Adapter:
         if not chunked and declared in ("", "0"):
             environ["wsgi.input"] = io.BytesIO()
             return True
-        length = int(declared) if declared.isdigit() else None
+        length = int(declared) if declared.isascii() and declared.isdigit() else None
         if length is not None and length > self.largest_body:
             environ["wsgi.input"] = io.BytesIO()  # the app refuses it on its length, unread
             return False
@@ -219,4 +219,4 @@ class _CutOff:
 def _long(environ: dict[str, Any]) -> bool:
     """Whether the request's body is long enough to be parsed on a thread."""
     length = environ.get("CONTENT_LENGTH", "")
-    return length.isdigit() and int(length) > catalog.INLINE_BODY_BYTES
+    return length.isascii() and length.isdigit() and int(length) > catalog.INLINE_BODY_BYTES

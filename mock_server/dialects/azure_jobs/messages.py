@@ -34,7 +34,8 @@ def _size(v: RuleViolation) -> str:
 
 def _variants(v: RuleViolation) -> str:
     head = f"Invalid 'n_variants': {_f(v, 'value')}."
-    if isinstance(_f(v, "value"), int | str) and str(_f(v, "value")).isdigit():
+    written = str(_f(v, "value"))
+    if isinstance(_f(v, "value"), int | str) and written.isascii() and written.isdigit():
         number = int(str(_f(v, "value")))
         if _f(v, "low") <= number <= _f(v, "high"):
             return (
