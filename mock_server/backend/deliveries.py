@@ -185,10 +185,13 @@ class MemoryDeliveries:
             while self._due and self._due[0][0] <= now and (limit is None or len(due) < limit):
                 entry = heapq.heappop(self._due)
                 delivery = self._all.get(entry[2])
-                if delivery is None or entry[2] in self._claimed or not is_due(delivery, now):
+                if (
+                    delivery is None
+                    or entry[2] in self._claimed
+                    or not is_due(delivery, now)
+                    or delivery.due_at != entry[0]
+                ):
                     continue  # forgotten, claimed or changed since it was pushed
-                if delivery.due_at != entry[0]:
-                    continue
                 if skip and receiver_of(delivery.url) in skip:
                     passed_over.append(entry)
                     continue
